@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (venv, the package with its test extras, Debian's chromium) and runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    echo "note: chromium is not installed and this is not root; browser tests will skip" >&2
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[test]'
+
+.venv/bin/ruff check src tests bench
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

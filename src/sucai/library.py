@@ -1,0 +1,217 @@
+"""The public API: one Library over a store and its search index. The CLI and the web are thin layers on it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sucai import access
+from sucai.errors import AccessDenied, InputError, NotFound
+from sucai.model import (
+    CheckReport,
+    Document,
+    DocumentSummary,
+    IngestReport,
+    LintReport,
+    SearchResult,
+    Suggestion,
+    TraceInfo,
+    User,
+)
+from sucai.settings import Settings
+from sucai.store import Store, open_store
+
+if TYPE_CHECKING:
+    from sucai.search.engine import SearchEngine
+
+EXPORT_FORMATS = ("docx", "txt", "md")
+
+
+class Library:
+    """A material library: documents, their search index, users and downloads."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._engine: SearchEngine | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def engine(self) -> SearchEngine:
+        """The search index, opened (and caught up with the store) on first use."""
+        if self._engine is None:
+            from sucai.search.engine import SearchEngine
+
+            self._engine = SearchEngine(self.store, self.settings.resolved_index_dir())
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ------------------------------------------------------------------------------
+    def ingest(
+        self, paths: Sequence[str | Path], progress: Callable[[int, str], None] | None = None
+    ) -> IngestReport:
+        """Ingest files, folders and archives; each new document is searchable when this returns."""
+        from sucai.ingest.limits import Limits
+        from sucai.ingest.pipeline import IngestOptions, ingest
+
+        options = IngestOptions(
+            limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs
+        )
+        engine = self.engine
+        return ingest(paths, self.store, options, progress=progress, after_file=engine.sync)
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-parse every stored source file with the current parser, then rebuild the search index."""
+        from sucai.ingest.limits import Limits
+        from sucai.ingest.pipeline import IngestOptions, parse_file
+        from sucai.originality.fingerprint import document_fingerprints
+
+        options = IngestOptions(
+            limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs
+        )
+        for file in self.store.files():
+            try:
+                docs = parse_file(file, options)
+            except InputError:
+                continue  # it parsed once; keep its stored documents rather than lose them
+            self.store.replace_file_documents(file.sha256, docs, [document_fingerprints(d) for d in docs])
+        return self.engine.rebuild(progress)
+
+    def delete(self, doc_id: int) -> None:
+        self.store.delete_document(doc_id)
+        self.engine.sync()
+
+    # -- reading -----------------------------------------------------------------------------
+    def document(self, doc_id: int, viewer: User | None = None) -> Document:
+        """A document as the viewer may see it (viewer None = the operator, who sees everything)."""
+        return access.visible_document(self.store.document(doc_id), viewer or access.OPERATOR)
+
+    def list(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
+        return self.store.list_documents(offset=offset, limit=limit)
+
+    def search(
+        self, query: str, limit: int = 20, offset: int = 0, viewer: User | None = None
+    ) -> SearchResult:
+        self.engine.sync()
+        paid_visible = access.can_read_paid(viewer or access.OPERATOR)
+        return self.engine.search(query, limit=limit, offset=offset, paid_visible=paid_visible)
+
+    def suggest(self, prefix: str, limit: int = 10, viewer: User | None = None) -> list[Suggestion]:
+        paid_visible = access.can_read_paid(viewer or access.OPERATOR)
+        return self.engine.suggest(prefix, limit=limit, paid_visible=paid_visible)
+
+    # -- downloads -----------------------------------------------------------------------------
+    def secret(self) -> bytes:
+        """The key that signs download traces and sessions: from settings, else kept in the library."""
+        if self.settings.secret_key:
+            return self.settings.secret_key.encode()
+        key = self.store.meta("secret_key")
+        if key is None:
+            key = secrets.token_hex(32)
+            self.store.set_meta("secret_key", key)
+        return key.encode()
+
+    def downloads_today(self, viewer: User) -> int:
+        return self.store.downloads_on(viewer.id, access.today().isoformat())
+
+    def export(self, doc_ids: int | Sequence[int], fmt: str, viewer: User | None = None) -> tuple[bytes, str, str]:
+        """A traced download of one document (or a .zip of several): (data, filename, media type)."""
+        from sucai.export import TraceMark, export_bundle, export_document
+
+        viewer = viewer or access.OPERATOR
+        ids = [doc_ids] if isinstance(doc_ids, int) else list(doc_ids)
+        if fmt not in EXPORT_FORMATS:
+            raise InputError(f"unknown export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
+        if not ids:
+            raise InputError("nothing to export")
+        docs = [self.document(i, viewer) for i in ids]
+        access.check_download(viewer, self.downloads_today(viewer), self.settings.quotas)
+        at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        download_id = self.store.record_download(max(viewer.id, 0), ids, fmt, at)
+        mark = TraceMark(viewer.name, viewer.id, at, tuple(ids), download_id)
+        if len(docs) == 1:
+            return export_document(docs[0], fmt, mark, self.secret())
+        return export_bundle(docs, fmt, mark, self.secret())
+
+    def trace(self, data: bytes) -> TraceInfo:
+        from sucai.export import trace_file
+
+        return trace_file(data, self.secret())
+
+    # -- writing desk ----------------------------------------------------------------------------
+    def check(self, text: str) -> CheckReport:
+        from sucai.originality.check import check
+
+        return check(text, self.store)
+
+    def lint(self, text: str) -> LintReport:
+        from sucai.compose.lint import lint
+
+        return lint(text)
+
+    # -- users -------------------------------------------------------------------------------------
+    def add_user(self, name: str, tier: str, password: str, expires: str | None = None) -> User:
+        from sucai.passwords import hash_password
+
+        if len(password) < 8:
+            raise InputError("密码至少 8 位。A password needs at least 8 characters.")
+        return self.store.add_user(name, tier, hash_password(password), expires)
+
+    def authenticate(self, name: str, password: str) -> User:
+        from sucai.passwords import verify_password
+
+        stored = self.store.password_hash(name)
+        if stored is None or not verify_password(stored, password):
+            raise AccessDenied("用户名或密码错误。Wrong name or password.")
+        return self.store.user(name)
+
+    def user(self, name: str) -> User:
+        return self.store.user(name)
+
+    def users(self) -> list[User]:
+        return self.store.users()
+
+    def set_tier(self, name: str, tier: str, expires: str | None = None) -> User:
+        return self.store.set_tier(name, tier, expires)
+
+    def new_token(self, name: str) -> str:
+        """A new API token for the user; only its hash is kept."""
+        user = self.store.user(name)
+        token = "sc_" + secrets.token_urlsafe(32)
+        self.store.add_token(user.id, _token_hash(token))
+        return token
+
+    def user_for_token(self, token: str) -> User:
+        user = self.store.user_by_token(_token_hash(token))
+        if user is None:
+            raise NotFound("unknown API token")
+        return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_library(url: str | Path | None = None, settings: Settings | None = None) -> Library:
+    """Open (creating if needed) the library at a SQLite path or a postgresql:// URL."""
+    settings = settings or Settings.from_env(db=str(url) if url is not None else None)
+    if url is not None and settings.db != str(url):
+        from dataclasses import replace
+
+        settings = replace(settings, db=str(url))
+    return Library(open_store(settings.db), settings)

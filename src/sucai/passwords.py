@@ -1,0 +1,20 @@
+"""Password hashing with Argon2id (memory-hard)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# Argon2id with 64 MiB memory: the OWASP-recommended floor for memory-hard hashing.
+_hasher = PasswordHasher(time_cost=2, memory_cost=64 * 1024, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

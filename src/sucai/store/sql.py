@@ -1,0 +1,474 @@
+"""The Store in portable SQL. Backends supply a connection, transactions and a dialect; nothing else."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sucai.errors import NotFound, StoreError
+from sucai.model import (
+    TIERS,
+    Block,
+    Document,
+    DocumentSummary,
+    OutlineItem,
+    Placeholder,
+    Removal,
+    Repair,
+    User,
+)
+from sucai.store.base import Change, Fingerprint, FingerprintHit, StoredFile
+from sucai.store.schema import MIGRATIONS, Dialect, render
+
+_DOC_COLUMNS = (
+    "id, title, source, year, genre, tags, outline, placeholders, removed, repairs, "
+    "source_sha256, body_sha256, duplicate_of, created_at, chars"
+)
+_CHUNK = 500  # ids per IN (...) list: well under both backends' parameter limits
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Cursor:
+    """What a backend's transaction yields: execute with '?' placeholders, fetch rows as tuples."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+
+class SqlStore:
+    """Store implementation shared by SQLite and PostgreSQL."""
+
+    url: str
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    # -- backend hooks -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.transaction() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def migrate(self) -> None:
+        with self.transaction() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+            cur.execute("SELECT MAX(version) FROM schema_migrations")
+            row = cur.fetchone()
+        done = int(row[0]) if row and row[0] is not None else 0
+        for version, statements in enumerate(MIGRATIONS, start=1):
+            if version <= done:
+                continue
+            with self.transaction() as cur:
+                for statement in statements:
+                    cur.execute(render(statement, self.dialect))
+                cur.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+
+    # -- files and documents ------------------------------------------------------------------
+    def has_file(self, sha256: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)))
+
+    def add_file(
+        self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
+    ) -> list[int]:
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO files (origin, sha256, fmt, data, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (file.origin, file.sha256, file.fmt, file.data, now_iso()),
+            )
+            file_id = _one(cur)
+            return self._insert_documents(cur, file_id, documents, fingerprints)
+
+    def replace_file_documents(
+        self, sha256: str, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
+    ) -> list[int]:
+        with self.transaction() as cur:
+            cur.execute("SELECT id FROM files WHERE sha256 = ?", (sha256,))
+            row = cur.fetchone()
+            if row is None:
+                raise NotFound(f"no stored file with sha256 {sha256}")
+            cur.execute("SELECT id FROM documents WHERE file_id = ?", (row[0],))
+            for (doc_id,) in cur.fetchall():
+                self._delete_in(cur, doc_id)
+            return self._insert_documents(cur, row[0], documents, fingerprints)
+
+    def _insert_documents(
+        self, cur: Cursor, file_id: int, documents: Sequence[Document],
+        fingerprints: Sequence[Sequence[Fingerprint]],
+    ) -> list[int]:
+        ids: list[int] = []
+        for ordinal, doc in enumerate(documents):
+            cur.execute("SELECT id FROM documents WHERE body_sha256 = ? AND duplicate_of IS NULL", (doc.body_sha256,))
+            original = cur.fetchone()
+            duplicate_of = int(original[0]) if original else None
+            doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
+            ids.append(doc_id)
+            if duplicate_of is None:
+                self._insert_blocks(cur, doc_id, doc.blocks)
+                prints = fingerprints[ordinal] if ordinal < len(fingerprints) else []
+                cur.executemany(
+                    "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [(fp.hash, doc_id, fp.pos) for fp in prints],
+                )
+                cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
+        return ids
+
+    def _insert_document(
+        self, cur: Cursor, file_id: int, ordinal: int, doc: Document, duplicate_of: int | None
+    ) -> int:
+        cur.execute(
+            "INSERT INTO documents (file_id, ordinal, title, source, year, genre, tags, outline, placeholders,"
+            " removed, repairs, source_sha256, body_sha256, duplicate_of, chars, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                file_id, ordinal, doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags),
+                _dump(doc.outline), _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs),
+                doc.source_sha256, doc.body_sha256, duplicate_of, doc.chars, doc.created_at or now_iso(),
+            ),
+        )
+        return _one(cur)
+
+    def _insert_blocks(self, cur: Cursor, doc_id: int, blocks: Sequence[Block]) -> None:
+        cur.executemany(
+            "INSERT INTO blocks (doc_id, pos, kind, level, paid, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(blocks)],
+        )
+
+    def files(self) -> Iterator[StoredFile]:
+        ids = [r[0] for r in self._rows("SELECT id FROM files ORDER BY id")]
+        for file_id in ids:
+            rows = self._rows("SELECT origin, sha256, data, fmt FROM files WHERE id = ?", (file_id,))
+            if rows:
+                origin, sha, data, fmt = rows[0]
+                yield StoredFile(origin=origin, sha256=sha, data=bytes(data), fmt=fmt)
+
+    def find_body(self, body_sha256: str) -> int | None:
+        rows = self._rows(
+            "SELECT id FROM documents WHERE body_sha256 = ? AND duplicate_of IS NULL ORDER BY id", (body_sha256,)
+        )
+        return int(rows[0][0]) if rows else None
+
+    def document(self, doc_id: int) -> Document:
+        docs = self.documents([doc_id])
+        if not docs:
+            raise NotFound(f"no document {doc_id}")
+        return docs[0]
+
+    def documents(self, ids: Sequence[int]) -> list[Document]:
+        """Documents by id, in the order asked; unknown ids are left out.
+
+        A duplicate has no blocks of its own: it is read with its original's."""
+        found: dict[int, Document] = {}
+        with self.transaction() as cur:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", chunk)
+                docs = [_document_from_row(row) for row in cur.fetchall()]
+                found.update((d.id, d) for d in docs if d.id is not None)
+                self._fill_blocks(cur, docs)
+        return [found[i] for i in ids if i in found]
+
+    def _fill_blocks(self, cur: Cursor, docs: Sequence[Document]) -> None:
+        owners: dict[int, list[Document]] = {}
+        for doc in docs:
+            owners.setdefault(doc.duplicate_of or doc.id or 0, []).append(doc)
+        keys = list(owners)
+        marks = ", ".join("?" * len(keys))
+        cur.execute(
+            f"SELECT doc_id, kind, level, paid, text FROM blocks WHERE doc_id IN ({marks}) ORDER BY doc_id, pos",
+            keys,
+        )
+        for doc_id, kind, level, paid, text in cur.fetchall():
+            block = Block(kind, text, level, bool(paid))
+            for doc in owners[int(doc_id)]:
+                doc.blocks.append(block)
+
+    def list_documents(
+        self, offset: int = 0, limit: int = 50, include_duplicates: bool = False
+    ) -> tuple[int, list[DocumentSummary]]:
+        where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
+        total = int(self._rows(f"SELECT COUNT(*) FROM documents{where}")[0][0])
+        rows = self._rows(
+            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            f"{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return total, [_summary_from_row(r) for r in rows]
+
+    def count_documents(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NULL")[0][0])
+
+    def library_chars(self) -> int:
+        return int(self._rows("SELECT COALESCE(SUM(chars), 0) FROM documents WHERE duplicate_of IS NULL")[0][0])
+
+    def delete_document(self, doc_id: int) -> None:
+        with self.transaction() as cur:
+            cur.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,))
+            if cur.fetchone() is None:
+                raise NotFound(f"no document {doc_id}")
+            self._delete_in(cur, doc_id)
+
+    def _delete_in(self, cur: Cursor, doc_id: int) -> None:
+        # A duplicate points at its original; the oldest duplicate takes the original's place.
+        cur.execute("SELECT id FROM documents WHERE duplicate_of = ? ORDER BY id", (doc_id,))
+        heirs = [int(r[0]) for r in cur.fetchall()]
+        cur.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
+        if not heirs:
+            cur.execute("DELETE FROM blocks WHERE doc_id = ?", (doc_id,))
+            cur.execute("DELETE FROM fingerprints WHERE doc_id = ?", (doc_id,))
+        else:
+            heir, rest = heirs[0], heirs[1:]
+            cur.execute("UPDATE blocks SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
+            cur.execute("UPDATE fingerprints SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
+            cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (heir,))
+            for other in rest:
+                cur.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (heir, other))
+            cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (heir,))
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        last = 0
+        while True:
+            rows = self._rows(
+                "SELECT id FROM documents WHERE duplicate_of IS NULL AND id > ? ORDER BY id LIMIT ?", (last, batch)
+            )
+            if not rows:
+                return
+            ids = [int(r[0]) for r in rows]
+            yield from self.documents(ids)
+            last = ids[-1]
+
+    def documents_since(self, since: str, limit: int = 50) -> list[DocumentSummary]:
+        rows = self._rows(
+            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            " WHERE duplicate_of IS NULL AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            (since, limit),
+        )
+        return [_summary_from_row(r) for r in rows]
+
+    def duplicates(self, limit: int = 200) -> list[tuple[DocumentSummary, int]]:
+        rows = self._rows(
+            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            " WHERE duplicate_of IS NOT NULL ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [(_summary_from_row(r), int(r[8])) for r in rows]
+
+    # -- change log -------------------------------------------------------------------------------
+    def last_seq(self) -> int:
+        row = self._rows("SELECT MAX(seq) FROM changes")[0]
+        return int(row[0]) if row[0] is not None else 0
+
+    def changes_since(self, seq: int, limit: int = 10_000) -> list[Change]:
+        rows = self._rows("SELECT seq, doc_id, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+        return [Change(int(s), int(d), str(o)) for s, d, o in rows]
+
+    # -- fingerprints ---------------------------------------------------------------------------------
+    def lookup_fingerprints(self, hashes: Sequence[int]) -> list[FingerprintHit]:
+        hits: list[FingerprintHit] = []
+        unique = sorted(set(hashes))
+        with self.transaction() as cur:
+            for chunk in _chunks(unique):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"SELECT hash, doc_id, pos FROM fingerprints WHERE hash IN ({marks})", chunk)
+                hits.extend(FingerprintHit(int(h), int(d), int(p)) for h, d, p in cur.fetchall())
+        return hits
+
+    def fingerprint_bytes(self) -> int:
+        raise NotImplementedError
+
+    # -- users ------------------------------------------------------------------------------------------
+    def add_user(self, name: str, tier: str, password_hash: str, expires: str | None = None) -> User:
+        _check_tier(tier)
+        if not name.strip():
+            raise StoreError("a user needs a name")
+        with self.transaction() as cur:
+            cur.execute("SELECT 1 FROM users WHERE name = ?", (name,))
+            if cur.fetchone():
+                raise StoreError(f"user {name!r} already exists")
+            cur.execute(
+                "INSERT INTO users (name, tier, password_hash, expires, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, tier, password_hash, expires, now_iso()),
+            )
+        return self.user(name)
+
+    def _user_where(self, where: str, value: Any) -> User | None:
+        rows = self._rows(f"SELECT id, name, tier, expires, created_at FROM users WHERE {where} = ?", (value,))
+        if not rows:
+            return None
+        uid, name, tier, expires, created = rows[0]
+        return User(id=int(uid), name=name, tier=tier, expires=expires, created_at=created)
+
+    def user(self, name: str) -> User:
+        found = self._user_where("name", name)
+        if found is None:
+            raise NotFound(f"no user {name!r}")
+        return found
+
+    def user_by_id(self, user_id: int) -> User:
+        found = self._user_where("id", user_id)
+        if found is None:
+            raise NotFound(f"no user with id {user_id}")
+        return found
+
+    def users(self) -> list[User]:
+        rows = self._rows("SELECT id, name, tier, expires, created_at FROM users ORDER BY id")
+        return [User(id=int(i), name=n, tier=t, expires=e, created_at=c) for i, n, t, e, c in rows]
+
+    def set_tier(self, name: str, tier: str, expires: str | None = None) -> User:
+        _check_tier(tier)
+        self.user(name)
+        with self.transaction() as cur:
+            cur.execute("UPDATE users SET tier = ?, expires = ? WHERE name = ?", (tier, expires, name))
+        return self.user(name)
+
+    def password_hash(self, name: str) -> str | None:
+        rows = self._rows("SELECT password_hash FROM users WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        self.user(name)
+        with self.transaction() as cur:
+            cur.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+
+    def add_token(self, user_id: int, token_hash: str) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
+                (token_hash, user_id, now_iso()),
+            )
+
+    def user_by_token(self, token_hash: str) -> User | None:
+        rows = self._rows("SELECT user_id FROM tokens WHERE token_hash = ?", (token_hash,))
+        return self.user_by_id(int(rows[0][0])) if rows else None
+
+    def record_download(self, user_id: int, doc_ids: Sequence[int], fmt: str, at: str) -> int:
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO downloads (user_id, doc_ids, fmt, at) VALUES (?, ?, ?, ?) RETURNING id",
+                (user_id, _dump(list(doc_ids)), fmt, at),
+            )
+            return _one(cur)
+
+    def downloads_on(self, user_id: int, day: str) -> int:
+        rows = self._rows(
+            "SELECT COUNT(*) FROM downloads WHERE user_id = ? AND at >= ? AND at < ?",
+            (user_id, day, day + "T99"),
+        )
+        return int(rows[0][0])
+
+    # -- drafts -------------------------------------------------------------------------------------------
+    def save_draft(self, user_id: int, draft_id: int | None, title: str, body: str) -> int:
+        with self.transaction() as cur:
+            if draft_id is None:
+                cur.execute(
+                    "INSERT INTO drafts (user_id, title, body, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    (user_id, title, body, now_iso()),
+                )
+                return _one(cur)
+            cur.execute(
+                "UPDATE drafts SET title = ?, body = ?, updated_at = ? WHERE id = ? AND user_id = ? RETURNING id",
+                (title, body, now_iso(), draft_id, user_id),
+            )
+            if cur.fetchone() is None:
+                raise NotFound(f"no draft {draft_id}")
+            return draft_id
+
+    def draft(self, user_id: int, draft_id: int) -> tuple[str, str]:
+        rows = self._rows("SELECT title, body FROM drafts WHERE id = ? AND user_id = ?", (draft_id, user_id))
+        if not rows:
+            raise NotFound(f"no draft {draft_id}")
+        return rows[0][0], rows[0][1]
+
+    def drafts(self, user_id: int) -> list[tuple[int, str, str]]:
+        rows = self._rows(
+            "SELECT id, title, updated_at FROM drafts WHERE user_id = ? ORDER BY updated_at DESC", (user_id,)
+        )
+        return [(int(i), t, u) for i, t, u in rows]
+
+    def delete_draft(self, user_id: int, draft_id: int) -> None:
+        self.draft(user_id, draft_id)
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, user_id))
+
+    # -- meta ------------------------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _one(cur: Cursor) -> int:
+    row = cur.fetchone()
+    if row is None:
+        raise StoreError("the database returned no id")
+    return int(row[0])
+
+
+def _check_tier(tier: str) -> None:
+    if tier not in TIERS:
+        raise StoreError(f"unknown tier {tier!r}; one of {', '.join(TIERS)}")
+
+
+def _dump(value: Any) -> str:
+    from sucai.model import to_dict
+
+    return json.dumps(to_dict(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _document_from_row(row: tuple[Any, ...]) -> Document:
+    (doc_id, title, source, year, genre, tags, outline, placeholders, removed, repairs,
+     source_sha, body_sha, duplicate_of, created_at, _chars) = row
+    return Document(
+        id=int(doc_id), title=title, blocks=[], source=source, year=year, genre=genre,
+        tags=json.loads(tags), outline=[OutlineItem(**o) for o in json.loads(outline)],
+        placeholders=[Placeholder(**p) for p in json.loads(placeholders)],
+        removed=[Removal(**r) for r in json.loads(removed)], repairs=[Repair(**r) for r in json.loads(repairs)],
+        source_sha256=source_sha, body_sha256=body_sha,
+        duplicate_of=int(duplicate_of) if duplicate_of is not None else None, created_at=created_at,
+    )
+
+
+def _summary_from_row(row: tuple[Any, ...]) -> DocumentSummary:
+    doc_id, title, source, year, genre, chars, tags, created_at, duplicate_of = row
+    return DocumentSummary(
+        id=int(doc_id), title=title, source=source, year=year, genre=genre, chars=int(chars),
+        tags=json.loads(tags), created_at=created_at,
+        duplicate_of=int(duplicate_of) if duplicate_of is not None else None,
+    )

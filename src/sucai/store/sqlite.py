@@ -1,0 +1,85 @@
+"""The embedded default: one SQLite file in WAL mode."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sucai.errors import StoreError
+from sucai.store.schema import SQLITE
+from sucai.store.sql import Cursor, SqlStore
+
+
+class _SqliteCursor(Cursor):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone()
+
+
+class SqliteStore(SqlStore):
+    """A library in one file. Writes are serialised; a killed process leaves only whole transactions."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.url = str(self.path)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable sucai library ({exc})") from exc
+        self._depth = 0
+        self.migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """One transaction; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield _SqliteCursor(self._conn.cursor())
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                yield _SqliteCursor(self._conn.cursor())
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def fingerprint_bytes(self) -> int:
+        try:
+            rows = self._rows("SELECT SUM(pgsize) FROM dbstat WHERE name IN ('fingerprints')")
+            return int(rows[0][0] or 0)
+        except sqlite3.OperationalError:
+            count = int(self._rows("SELECT COUNT(*) FROM fingerprints")[0][0])
+            return count * 16
