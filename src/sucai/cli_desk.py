@@ -36,8 +36,10 @@ def check(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False
         report = lib.check(read_draft(draft))
 
         def human() -> None:
-            out.print(f"总文字复制比 {report.copy_ratio:.1%}  去除引用文献复制比 {report.copy_ratio_excluding_quotes:.1%}"
-                      f"  单篇最大文字复制比 {report.max_single_source_ratio:.1%}")
+            out.print(
+                f"总文字复制比 {report.copy_ratio:.1%}  去除引用文献复制比 {report.copy_ratio_excluding_quotes:.1%}"
+                f"  单篇最大文字复制比 {report.max_single_source_ratio:.1%}"
+            )
             out.print(f"{report.copied_chars} of {report.chars} characters copied")
             for src in report.sources:
                 out.print(f"  #{src.id} {src.title}: {src.copied_chars} chars")

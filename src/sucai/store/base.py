@@ -79,6 +79,18 @@ class Store(Protocol):
 
     def count_documents(self) -> int: ...
 
+    def library_chars(self) -> int:
+        """Characters of all documents that are not duplicates (the home page's total)."""
+        ...
+
+    def documents_since(self, since: str, limit: int = 50) -> list[DocumentSummary]:
+        """Documents (not duplicates) created at or after an ISO date or time, newest first."""
+        ...
+
+    def duplicates(self, limit: int = 200) -> list[tuple[DocumentSummary, int]]:
+        """Documents found to duplicate another at ingest, newest first, with the original's id."""
+        ...
+
     def delete_document(self, doc_id: int) -> None: ...
 
     def iter_documents(self, batch: int = 500) -> Iterator[Document]:

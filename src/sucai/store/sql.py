@@ -199,6 +199,8 @@ class SqlStore:
         return [found[i] for i in ids if i in found]
 
     def _fill_blocks(self, cur: Cursor, docs: Sequence[Document]) -> None:
+        if not docs:  # "IN ()" is an SQLite extension; PostgreSQL rejects it
+            return
         owners: dict[int, list[Document]] = {}
         for doc in docs:
             owners.setdefault(doc.duplicate_of or doc.id or 0, []).append(doc)
@@ -412,7 +414,8 @@ class SqlStore:
 
     def drafts(self, user_id: int) -> list[tuple[int, str, str]]:
         rows = self._rows(
-            "SELECT id, title, updated_at FROM drafts WHERE user_id = ? ORDER BY updated_at DESC", (user_id,)
+            "SELECT id, title, updated_at FROM drafts WHERE user_id = ? ORDER BY updated_at DESC, id DESC",
+            (user_id,),
         )
         return [(int(i), t, u) for i, t, u in rows]
 

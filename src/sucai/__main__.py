@@ -1,0 +1,3 @@
+from sucai.cli import main
+
+main()
