@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sucai.errors import InputError, SucaiError
@@ -26,7 +26,7 @@ Progress = Callable[[int, str], None]
 
 @dataclass(frozen=True)
 class IngestOptions:
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     rules_dirs: tuple[Path, ...] = ()
 
 

@@ -1,0 +1,165 @@
+"""Year, genre and topic tags of a document, from its title first and its text second.
+
+Matching is done on the normalised text (sucai.normalize: simplified characters, folded width, no spaces),
+so the 1954 report in traditional characters and full-width digits (１９５５) classify like the rest.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sucai.normalize import normalize
+
+# (keyword in the title, genre): the first keyword found wins, so specific ones come first.
+TITLE_GENRES: tuple[tuple[str, str], ...] = (
+    ("对照检查", "对照检查材料"),
+    ("检视剖析", "对照检查材料"),
+    ("对照检视", "对照检查材料"),
+    ("剖析材料", "对照检查材料"),
+    ("个人检视", "对照检查材料"),
+    ("检查材料", "对照检查材料"),
+    ("述职", "述职报告"),
+    ("述责述廉", "述职报告"),
+    ("调研报告", "调研报告"),
+    ("调查报告", "调研报告"),
+    ("主持词", "主持词"),
+    ("主持稿", "主持词"),
+    ("决议", "决议"),
+    ("党课", "党课"),
+    ("发言材料", "发言材料"),
+    ("研讨发言", "发言材料"),
+    ("交流发言", "发言材料"),
+    ("发言提纲", "发言材料"),
+    ("发言稿", "发言材料"),
+    ("心得体会", "心得体会"),
+    ("心得", "心得体会"),
+    ("体会", "心得体会"),
+    ("感悟", "心得体会"),
+    ("观后感", "心得体会"),
+    ("读后感", "心得体会"),
+    ("发言", "发言材料"),
+    ("讲话", "讲话稿"),
+    ("致辞", "讲话稿"),
+    ("工作总结", "工作总结"),
+    ("总结", "工作总结"),
+    ("工作计划", "工作计划"),
+    ("工作要点", "工作计划"),
+    ("实施方案", "实施方案"),
+    ("工作方案", "实施方案"),
+    ("报告", "工作报告"),
+    ("通知", "通知"),
+)
+# (cue in the opening or closing of the text, genre), used when the title says nothing.
+BODY_GENRES: tuple[tuple[str, str], ...] = (
+    ("述职", "述职报告"),
+    ("对照检查", "对照检查材料"),
+    ("检视剖析", "对照检查材料"),
+    ("党课", "党课"),
+    ("交流发言", "发言材料"),
+    ("研讨发言", "发言材料"),
+    ("发言完毕", "发言材料"),
+    ("心得体会", "心得体会"),
+    ("学习体会", "心得体会"),
+    ("听取和审议", "决议"),
+    ("向大会报告", "工作报告"),
+    ("作工作报告", "工作报告"),
+    ("作报告", "工作报告"),
+    ("报告工作", "工作报告"),
+    ("现在开会", "主持词"),
+    ("谢谢大家", "讲话稿"),
+)
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
+_CN_YEAR = re.compile(r"([一二三四五六七八九〇○零]{4})年")
+_DATE = re.compile(r"((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日")
+_HEADER = 200
+_TARGET = ("到", "至")
+_CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+_TAG_MIN_MENTIONS = 3
+_SHORT_DOCUMENT = 3000
+_HEAD, _TAIL = 600, 300
+
+
+@dataclass(frozen=True)
+class Classification:
+    year: int | None = None
+    genre: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def classify(
+    title: str, body: str, *, year_hint: int | None = None, topics: Sequence[tuple[str, str]] = ()
+) -> Classification:
+    """Year, genre and tags of a document (title and body text as stored; normalised here)."""
+    return classify_normalized(normalize(title), normalize(body), year_hint=year_hint, topics=topics)
+
+
+def classify_normalized(
+    norm_title: str, norm_body: str, *, year_hint: int | None = None, topics: Sequence[tuple[str, str]] = ()
+) -> Classification:
+    """classify() for a title and body already put through sucai.normalize."""
+    return Classification(
+        year=detect_year(norm_title, norm_body, year_hint),
+        genre=detect_genre(norm_title, norm_body),
+        tags=detect_tags(norm_title, norm_body, topics),
+    )
+
+
+def detect_year(title: str, body: str, year_hint: int | None = None) -> int | None:
+    """The year in the title, else the hint, else a date in the header, else the year the text mentions most.
+
+    Target years ("到2035年") and years after next year are not the document's year.
+    """
+    in_title = _years(title)
+    if in_title:
+        return in_title[0]
+    if year_hint is not None:
+        return year_hint
+    dated = _DATE.search(body[:_HEADER])
+    if dated:
+        return int(dated.group(1))
+    latest = datetime.date.today().year + 1
+    counts = Counter(y for y in _years(body[:5000], skip_targets=True) if y <= latest)
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
+
+
+def _years(text: str, *, skip_targets: bool = False) -> list[int]:
+    found = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)]
+    found += [(m.start(), int(m.group(1).translate(_CN_DIGIT))) for m in _CN_YEAR.finditer(text)]
+    return [
+        year
+        for start, year in sorted(found)
+        if 1900 <= year <= 2100 and not (skip_targets and text[max(0, start - 1) : start] in _TARGET)
+    ]
+
+
+def detect_genre(title: str, body: str) -> str | None:
+    """Genre from title keywords, else from cues at the start or end of the text."""
+    for keyword, genre in TITLE_GENRES:
+        if keyword in title:
+            return genre
+    edges = body[:_HEAD] + "\n" + body[-_TAIL:]
+    for cue, genre in BODY_GENRES:
+        if cue in edges:
+            return genre
+    return None
+
+
+def detect_tags(title: str, body: str, topics: Sequence[tuple[str, str]]) -> list[str]:
+    """Tags whose keywords are in the title or mentioned often enough in the body, in table order."""
+    needed = 2 if len(body) < _SHORT_DOCUMENT else _TAG_MIN_MENTIONS
+    mentions: dict[str, int] = {}
+    in_title: set[str] = set()
+    for keyword, tag in topics:
+        key = normalize(keyword)
+        if not key:
+            continue
+        mentions[tag] = mentions.get(tag, 0) + body.count(key)
+        if key in title:
+            in_title.add(tag)
+    return [tag for tag, n in mentions.items() if tag in in_title or n >= needed]

@@ -1,0 +1,179 @@
+"""Cleaned text -> lines: paywall markers turned into Line.paid, blank lines dropped, scrape breaks re-joined.
+
+Web scrapes break lines inside sentences (zh.wikisource puts every link on its own line:
+"所作的\\n政府工作报告\\n。"). Two layouts are told apart: when most paragraphs are separated by blank lines,
+a single newline is a break inside a paragraph; otherwise a line is joined to the one before only on
+strong evidence (it starts with punctuation, the one before ends mid-phrase, or it is a short
+fragment after body text). Headings, titles and salutations are never joined to their neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sucai.ingest.structure import is_salutation_line, markdown_heading, numbering_at
+from sucai.model import Line
+
+PAID_MARKER = re.compile(r"[#＃]{2}\s*paid\s*(?:begin|end)\s*[#＃]{2}", re.IGNORECASE)
+
+_STRIP = " \t\u3000\xa0\u200b\u200c\u200d\u2060\ufeff\f\v"
+_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+FINAL_PUNCT = frozenset("。！？；：!?;:…")
+CLOSERS = "”’」』）)】》\"'"
+_CONTINUATION_START = frozenset("，。、；：！？）》」』”’%…,.;:!?)")
+_SOFT_END = frozenset("，、“‘「『（(《【—-,/")
+_FUNCTION_END = frozenset("的了和与及把将被向从对在于并或而")
+_PUNCT = frozenset("，,、；;。！？!?：:")
+_SENTENCE_END = frozenset("。！？!?")
+_DATE_LINE = re.compile(r"[（(]?\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?[）)]?")
+_BULLET = re.compile(r"[-*+•·][ \t\u3000]+")
+_SHORT_FRAGMENT = 24
+_BLANK_MODE_SHARE = 0.3
+
+
+@dataclass
+class _Piece:
+    text: str
+    paid: bool
+    offset: int
+    blank_before: bool  # one or more blank lines separate it from the piece before
+    hard: bool  # follows a paywall marker inside the same raw line, or is a list item: never joined backwards
+
+
+@dataclass
+class _Acc:
+    text: str
+    paid: bool
+    offset: int
+    fragment_joined: bool = False  # made by re-joining a broken sentence (so the next break may be one too)
+
+
+def to_lines(text: str) -> list[Line]:
+    """Text -> non-blank lines with their paywall state."""
+    return lines_with_offsets(text)[0]
+
+
+def lines_with_offsets(text: str) -> tuple[list[Line], list[int]]:
+    """Lines plus, for each, the offset in `text` (newlines normalised) where it begins."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = _pieces(text)
+    breaks = [p for p in pieces[1:] if not p.hard]
+    blank_breaks = sum(p.blank_before for p in breaks)
+    blank_mode = blank_breaks >= 2 and blank_breaks >= _BLANK_MODE_SHARE * len(breaks)
+    merged: list[_Acc] = []
+    for piece in pieces:
+        if merged:
+            how = _join_kind(merged[-1], piece, blank_mode)
+            if how:
+                prev = merged[-1]
+                prev.text += piece.text
+                prev.fragment_joined = how == "fragment"
+                continue
+        merged.append(_Acc(piece.text, piece.paid, piece.offset))
+    return [Line(a.text, a.paid) for a in merged], [a.offset for a in merged]
+
+
+def is_paid_begin(marker: str) -> bool:
+    return "begin" in marker.lower()
+
+
+def _pieces(text: str) -> list[_Piece]:
+    """Non-blank stretches of text between newlines and markers, with their paid state."""
+    pieces: list[_Piece] = []
+    paid = blank = False
+    line_start = 0
+    for raw in text.split("\n"):
+        pos = 0
+        emitted = False
+        for m in [*PAID_MARKER.finditer(raw), None]:
+            end = m.start() if m else len(raw)
+            piece = _piece(raw[pos:end], paid, line_start + pos, blank and not emitted, emitted)
+            if piece is not None:
+                pieces.append(piece)
+                emitted = True
+            if m is not None:
+                paid = is_paid_begin(m.group(0))
+                pos = m.end()
+        blank = not emitted
+        line_start += len(raw) + 1
+    return pieces
+
+
+def _piece(chunk: str, paid: bool, offset: int, blank_before: bool, hard: bool) -> _Piece | None:
+    text = chunk.strip(_STRIP)
+    if not text:
+        return None
+    offset += chunk.index(text[0])
+    text = text.translate(_ZERO_WIDTH)
+    if len(text) > 4 and text.startswith("**") and text.endswith("**"):
+        text = text[2:-2].strip(_STRIP)  # a markdown bold line, usually a heading
+    bullet = _BULLET.match(text)
+    if bullet and bullet.end() < len(text):
+        offset += bullet.end()
+        text = text[bullet.end() :]  # a markdown list item: the words are the text
+        hard = True
+    return _Piece(text, paid, offset, blank_before, hard) if text else None
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether text ends with sentence-final punctuation or a colon (closing quotes allowed after it)."""
+    stripped = text.rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in FINAL_PUNCT
+
+
+def _join_kind(prev: _Acc, cur: _Piece, blank_mode: bool) -> str:
+    """'' (keep apart), 'fragment' (a broken sentence re-joined) or 'plain' (other joins)."""
+    if cur.hard or cur.blank_before or cur.paid != prev.paid:
+        return ""
+    before, after = prev.text, cur.text
+    if after[0] in _CONTINUATION_START:
+        return "fragment"
+    if ends_sentence(before):
+        return ""
+    if _is_bare_marker(before):
+        return "plain"
+    if _stands_alone(after):
+        return ""
+    if before[-1] in _SOFT_END:
+        return "fragment"
+    if _stands_alone(before):
+        return ""
+    if before[-1] in _FUNCTION_END or after[0] == "的":
+        return "fragment"
+    if blank_mode:
+        return "" if _title_like(before) and len(after) > _SHORT_FRAGMENT else "plain"
+    if prev.fragment_joined:
+        return "fragment"
+    if len(after) <= _SHORT_FRAGMENT and _is_fragment(after) and not _title_like(before):
+        return "fragment"
+    return ""
+
+
+def _is_bare_marker(text: str) -> bool:
+    """A numbering mark alone ("（三）", "第三，", "一要") or a dash alone: its text is on the next line."""
+    if text in ("——", "—"):
+        return True
+    found = numbering_at(text)
+    return found is not None and found.end == len(text)
+
+
+def _stands_alone(text: str) -> bool:
+    """Headings, markdown headings, salutations and dash-led lines keep their own line."""
+    return (
+        numbering_at(text) is not None
+        or markdown_heading(text) is not None
+        or is_salutation_line(text)
+        or text.startswith("——")
+    )
+
+
+def _title_like(text: str) -> bool:
+    return len(text) <= 30 and _PUNCT.isdisjoint(text)
+
+
+def _is_fragment(text: str) -> bool:
+    """No sentence ends inside it (a link's text, a term), and it is not a date or signature line."""
+    if not _SENTENCE_END.isdisjoint(text[:-1]):
+        return False
+    return not _DATE_LINE.fullmatch(text)

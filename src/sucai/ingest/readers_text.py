@@ -1,0 +1,160 @@
+"""Bytes to text, strictly: BOM, UTF-16 without BOM, UTF-8, a declared charset, GB18030, Big5; never a guess
+that replaces characters (paperless turns GBK into U+FFFD with errors="replace")."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from sucai.errors import DecodeError
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (  # UTF-32 first: its LE mark begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
+)
+# C0 and C1 controls other than tab, newline, carriage return and form feed: never text
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0, 9), 0x0B, *range(0x0E, 0x20), 0x7F])
+_BINARY_RATIO = 0.01  # more control characters than this and it is not a text file
+_PLAUSIBLE_RATIO = 0.9  # share of everyday characters a right UTF-16 guess shows
+_PLAUSIBLE_SAMPLE = 100_000  # characters enough to judge a byte order
+_BIG5_SUSPECT_RATIO = 0.3  # share of GB18030-decoded hanzi outside GB2312 that suggests Big5 bytes
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BIG5 = "cp950"  # Big5 as Windows writes it (with the ETEN extensions)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def decode_text(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode strictly, reject binary data, drop stray control characters and normalise newlines to LF.
+
+    `declared` is a charset the file names for itself (HTML meta); it is tried after strict UTF-8.
+    """
+    decoded = _decode(data, declared)
+    text = decoded.text
+    controls = len(_CONTROL_CHARS.findall(text))
+    if controls > max(1, len(text) * _BINARY_RATIO):
+        raise DecodeError("binary data, not text")
+    # a few stray controls (a DOS end-of-file mark, a pasted bell) are not content and break XML export
+    text = _CONTROL_CHARS.sub("", text) if controls else text
+    return Decoded(normalise_newlines(text), decoded.encoding)
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def drop_controls(text: str) -> str:
+    """Text without C0/C1 control characters (tab and newlines stay): they are not content."""
+    return _CONTROL_CHARS.sub("", text)
+
+
+def _decode(data: bytes, declared: str | None) -> Decoded:
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data[len(bom) :].decode(codec), label)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"starts with a {label} byte-order mark but is not valid {label} ({exc.reason} "
+                                  f"at byte {exc.start + len(bom)})") from exc
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise DecodeError("binary data, not text")
+        return utf16
+    for codec in ("utf-8", declared or "utf-8", "gb18030"):
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if codec == "gb18030" and _big5_in_disguise(data, text):
+            return Decoded(data.decode(_BIG5), "big5")
+        return Decoded(text, codec)
+    try:
+        return Decoded(data.decode(_BIG5), "big5")
+    except UnicodeDecodeError:
+        pass
+    raise DecodeError(_undecodable_message(data))
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 when one byte order decodes to everyday text; NULs elsewhere mean binary."""
+    if len(data) % 2:
+        return None
+    best: Decoded | None = None
+    best_score = 0.0
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausible_share(text)
+        if score > best_score:
+            best, best_score = Decoded(text, codec), score
+    return best if best_score >= _PLAUSIBLE_RATIO else None
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese or English text is made of (swapped UTF-16 bytes give exotic scripts)."""
+    text = text[:_PLAUSIBLE_SAMPLE]
+    if not text:
+        return 0.0
+    plausible = sum(
+        1
+        for ch in text
+        if ch in "\n\r\t"
+        or " " <= ch <= "~"
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2010" <= ch <= "\u206f"
+        or "\u00a0" <= ch <= "\u00ff"
+    )
+    return plausible / len(text)
+
+
+def _big5_in_disguise(data: bytes, gb_text: str) -> bool:
+    """Big5 bytes mostly decode as GB18030 too, into rare hanzi; real GBK text keeps to GB2312's common set."""
+    han = _HAN.findall(gb_text[:200_000])
+    if len(han) < 20:
+        return False
+    rare = sum(1 for ch in han if not _in_gb2312(ch))
+    if rare / len(han) < _BIG5_SUSPECT_RATIO:
+        return False
+    try:
+        data.decode(_BIG5)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _undecodable_message(data: bytes) -> str:
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > len(data) * _BINARY_RATIO:
+        return "binary data, not text"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = exc.start
+    else:  # pragma: no cover - utf-8 was tried first
+        where = 0
+    return (
+        f"undecodable bytes: not valid UTF-8, GB18030 (GBK/GB2312) or Big5 text (first bad UTF-8 byte at "
+        f"offset {where}: 0x{data[where]:02x}); save the file as UTF-8 and ingest it again"
+    )

@@ -1,0 +1,166 @@
+"""A compilation's lines -> its documents.
+
+A compilation opens with a collection title ("……发言材料四篇"); each document then starts with a title-like
+line followed by an opening salutation (同志们：), or with a title-like line right after the previous
+document's closing (发言完毕……批评指正。). A split is only made between two parts that both hold body text
+(a sentence), so the header of a single report ("政府工作报告 / ——2024年3月5日… / 李强 / 各位代表：")
+never becomes a document of its own. A document without a title line inherits the collection title,
+less its count ("四篇", "合集", "汇编").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sucai.ingest.structure import (
+    is_closing,
+    is_opening_salutation,
+    is_salutation_line,
+    markdown_heading,
+    numbering_at,
+)
+from sucai.model import Line
+
+_COUNT = re.compile(
+    r"[\s\u3000]*[（(【\[]?[\s\u3000]*(?:等?(?:[0-9０-９]+|[一二三四五六七八九十两]+)[\s\u3000]*篇(?:范文)?"
+    r"|合集|汇编|大全|精选|范文)[\s\u3000]*[）)】\]]?[\s\u3000]*$"
+)
+# subtitle, date and spaced-name lines under a title: "——在…会议上的讲话", "（2022年10月16日）", "习　近　平"
+_SUBTITLE = re.compile(
+    r"(?:——|—|－－|--).*|[（(][^（()）]{2,20}[）)]|(?:\S{0,8}[\s\u3000]+)?[\u4e00-\u9fff](?:[\s\u3000]+[\u4e00-\u9fff]){1,3}"
+)
+_BODY_END = "。！？!?"
+# section names inside one speech or report: a salutation after them does not start a new document
+_SECTION_WORDS = re.compile(
+    r"[#\s\u3000]*(?:结束语|结语|前言|引言|序言|导语|尾声|后记|附件\S*|附录\S*|小结|总结|开场白)"
+)
+_MIN_TITLE = 5
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document's lines: its own title line (None = inherits the collection title) and body."""
+
+    title: str | None
+    lines: list[Line]
+    start: int  # index in the input of the part's first line (its title line, if it has one)
+    end: int
+
+
+@dataclass(frozen=True)
+class Split:
+    collection_title: str | None
+    parts: list[Part]
+
+
+def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Split:
+    """Find the collection title and the documents of a text's lines."""
+    first, collection = _collection_title(lines, title_hint)
+    starts = _document_starts(lines, first)
+    parts: list[Part] = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        own = k > 0 or (title_hint is None and _opens_document(lines, start, end))
+        if own and end - start >= 2:
+            head = lines[start]
+            parts.append(Part(title_text(head.text), list(lines[start + 1 : end]), start, end))
+        else:
+            parts.append(Part(None, list(lines[start:end]), start, end))
+    return Split(collection, [p for p in parts if p.lines or p.title])
+
+
+def strip_count(title: str) -> str:
+    """A collection title without its count: "……发言材料四篇" -> "……发言材料"."""
+    stripped = title
+    while True:
+        shorter = _COUNT.sub("", stripped)
+        if shorter == stripped or not shorter:
+            return stripped
+        stripped = shorter
+
+
+def title_text(text: str) -> str:
+    """A title line as a title (markdown heading marks taken off)."""
+    md = markdown_heading(text)
+    return md[1] if md else text
+
+
+def is_title_like(text: str) -> bool:
+    """Short, no sentence punctuation, not a numbered heading, salutation or closing."""
+    text = title_text(text)
+    if not 2 <= len(text) <= 60 or text[-1] in "：:，,、":
+        return False
+    if any(ch in "。！？；!?;" for ch in text):
+        return False
+    return numbering_at(text) is None and not is_salutation_line(text) and not is_closing(text)
+
+
+def _collection_title(lines: Sequence[Line], title_hint: str | None) -> tuple[int, str | None]:
+    """(index of the first line after the collection title, the collection title)."""
+    if title_hint and title_hint.strip():
+        hint = title_hint.strip()
+        same = bool(lines) and _squash(title_text(lines[0].text)) == _squash(hint)
+        return (1 if same else 0), hint
+    if len(lines) >= 2 and is_title_like(lines[0].text):
+        return 1, title_text(lines[0].text)
+    return 0, None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def _document_starts(lines: Sequence[Line], first: int) -> list[int]:
+    bodies = _body_counts(lines)
+
+    def has_body(start: int, end: int) -> bool:
+        """Some line in [start, end) ends a sentence: the part is a document, not a header."""
+        return bodies[end] > bodies[start]
+
+    starts = [first]
+    for i in range(first + 1, len(lines) - 1):
+        candidate = _start_at(lines, i, starts[-1])
+        if candidate is not None and candidate > starts[-1] and has_body(starts[-1], candidate):
+            starts.append(candidate)
+    # a last part without body (a signature after the closing) belongs to the document before it
+    while len(starts) > 1 and not has_body(starts[-1], len(lines)):
+        starts.pop()
+    return starts
+
+
+def _start_at(lines: Sequence[Line], i: int, floor: int) -> int | None:
+    """Where a document starts if line i is its title (walking back over a subtitle), else None."""
+    text = lines[i].text
+    if not is_title_like(text) or len(text) < _MIN_TITLE or _SECTION_WORDS.fullmatch(text):
+        return None
+    if is_opening_salutation(lines[i + 1].text):
+        return _title_line(lines, i, floor)
+    if is_closing(lines[i - 1].text) and not is_title_like(lines[i + 1].text):
+        return i
+    return None
+
+
+def _title_line(lines: Sequence[Line], i: int, floor: int) -> int:
+    """The main title above subtitle, date and spaced-name lines ("——在…会议上的讲话", "（2023年5月）")."""
+    j = i
+    while j - 1 > floor and _SUBTITLE.fullmatch(lines[j].text) and is_title_like(lines[j - 1].text):
+        j -= 1
+        if i - j >= 3:
+            break
+    return j
+
+
+def _opens_document(lines: Sequence[Line], start: int, end: int) -> bool:
+    """Whether the first part begins with a title line of its own (title, then a salutation)."""
+    return end - start >= 2 and is_title_like(lines[start].text) and is_opening_salutation(lines[start + 1].text)
+
+
+def _body_counts(lines: Sequence[Line]) -> list[int]:
+    """counts[i] = how many of lines[:i] are body text (end a sentence), so any range is checked at once."""
+    counts = [0]
+    for line in lines:
+        is_body = line.text.rstrip("”’」』）)")[-1:] in _BODY_END and len(line.text) >= 6
+        counts.append(counts[-1] + is_body)
+    return counts

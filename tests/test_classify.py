@@ -1,0 +1,75 @@
+"""Year, genre and topic tags from the title first, the text second (normalised, so traditional text works)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sucai.ingest.classify import classify, detect_genre, detect_year
+from sucai.ingest.clean import load_rules
+
+TOPICS = load_rules().topics
+
+
+def test_year_from_title_then_hint_then_text() -> None:
+    assert classify("2023年主题教育研讨交流发言材料", "正文提到2019年的事。").year == 2023
+    assert classify("２０２２年工作总结", "").year == 2022  # full-width digits
+    assert classify("二〇二三年工作计划", "").year == 2023
+    assert classify("关于政府工作报告的决议", "同意报告提出的2025年工作任务。", year_hint=2024).year == 2024
+    assert classify("关于政府工作报告的决议", "同意报告提出的2025年工作任务。").year == 2025
+    assert classify("没有年份", "没有任何年份。").year is None
+
+
+def test_year_from_a_dated_header_and_not_from_target_years() -> None:
+    body = "——在中国共产党第二十次全国代表大会上的报告（2022年10月16日）同志们：到2035年基本实现现代化，到2035年……"
+    assert detect_year("", body) == 2022
+    assert detect_year("", "我们的目标是到2035年基本实现现代化。2023年以来，2023年全年，经济回升。") == 2023
+    assert detect_year("", "到2050年建成现代化强国，2099年以后再说。") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "genre"),
+    [
+        ("2023年主题教育研讨交流发言材料", "发言材料"),
+        ("学习贯彻党的二十大精神心得体会", "心得体会"),
+        ("在全县经济工作会议上的讲话", "讲话稿"),
+        ("2024年中华人民共和国国务院政府工作报告", "工作报告"),
+        ("第十四届全国人民代表大会第二次会议关于政府工作报告的决议", "决议"),
+        ("专题党课讲稿：坚定理想信念", "党课"),
+        ("2023年度个人述职报告", "述职报告"),
+        ("关于农村养老服务的调研报告", "调研报告"),
+        ("全县安全生产工作会议主持词", "主持词"),
+        ("主题教育专题民主生活会个人对照检查材料", "对照检查材料"),
+        ("關於憲法草案的報告", "工作报告"),  # traditional characters
+    ],
+)
+def test_genre_from_title(title: str, genre: str) -> None:
+    assert classify(title, "").genre == genre
+
+
+def test_genre_from_body_cues() -> None:
+    assert (
+        detect_genre("全面开创社会主义现代化建设的新局面", "同志们：现在，我代表中央委员会向大会作报告。") == "工作报告"
+    )
+    assert detect_genre("无题", "根据安排，下面我作交流发言。……发言完毕。") == "发言材料"
+    assert detect_genre("无题", "今天天气很好。") is None
+
+
+def test_tags_from_title_and_repeated_mentions() -> None:
+    result = classify(
+        "2023年主题教育读书班心得体会", "乡村振兴很重要。推进乡村振兴。乡村振兴要见效。调查研究一次。", topics=TOPICS
+    )
+    assert result.tags[:1] == ["主题教育"]
+    assert "乡村振兴" in result.tags
+    assert "调查研究" not in result.tags  # mentioned once in passing
+
+
+def test_tags_work_on_traditional_text() -> None:
+    body = "鄉村振興是大事。全面推進鄉村振興。鄉村振興要見實效。"
+    assert "乡村振兴" in classify("工作報告", body, topics=TOPICS).tags
+
+
+def test_tags_follow_the_topic_table() -> None:
+    topics = [("河长制", "生态文明"), ("湖长制", "生态文明")]
+    assert classify("河长制工作总结", "正文。", topics=topics).tags == ["生态文明"]
+    assert classify("总结", "河长制、湖长制全面落实，湖长制见效。", topics=topics).tags == ["生态文明"]
+    assert classify("总结", "河长制。", topics=topics).tags == []

@@ -1,0 +1,95 @@
+"""Compilation -> documents: title + salutation starts a document, a report's header never does."""
+
+from __future__ import annotations
+
+import pytest
+
+from sucai.ingest.lines import to_lines
+from sucai.ingest.split import split_documents, strip_count
+
+BODY = "这是正文的第一句话。这是第二句话，内容完整。"
+
+
+def split(text: str, hint: str | None = None) -> tuple[str | None, list[tuple[str | None, list[str]]]]:
+    result = split_documents(to_lines(text), title_hint=hint)
+    return result.collection_title, [(p.title, [x.text for x in p.lines]) for p in result.parts]
+
+
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        ("2023年主题教育研讨交流发言材料四篇", "2023年主题教育研讨交流发言材料"),
+        ("第0批学习材料两篇", "第0批学习材料"),
+        ("主题教育心得体会范文（5篇）", "主题教育心得体会"),
+        ("党课讲稿合集", "党课讲稿"),
+        ("述职报告汇编【12篇】", "述职报告"),
+        ("学习贯彻党的二十大精神研讨发言", "学习贯彻党的二十大精神研讨发言"),
+        ("合集", "合集"),
+    ],
+)
+def test_strip_count(title: str, stripped: str) -> None:
+    assert strip_count(title) == stripped
+
+
+def test_compilation_with_an_untitled_first_document() -> None:
+    text = (
+        f"2023年主题教育研讨交流发言材料三篇\n同志们：\n{BODY}\n一、提高站位\n{BODY}\n"
+        f"2023年主题教育学习研讨交流发言材料\n同志们：\n{BODY}\n发言完毕，不妥之处请批评指正。\n"
+        f"在主题教育读书班上的研讨发言\n各位领导、同志们：\n{BODY}\n"
+    )
+    collection, parts = split(text)
+    assert collection == "2023年主题教育研讨交流发言材料三篇"
+    assert [title for title, _ in parts] == [None, "2023年主题教育学习研讨交流发言材料", "在主题教育读书班上的研讨发言"]
+    assert parts[0][1] == ["同志们：", BODY, "一、提高站位", BODY]
+    assert parts[1][1] == ["同志们：", BODY, "发言完毕，不妥之处请批评指正。"]
+    assert parts[2][1][0] == "各位领导、同志们："
+
+
+def test_a_title_after_a_closing_starts_a_document_without_salutation() -> None:
+    text = f"心得体会两篇\n{BODY}\n谢谢大家！\n学习二十大精神的几点体会\n{BODY}\n"
+    _, parts = split(text)
+    assert [title for title, _ in parts] == [None, "学习二十大精神的几点体会"]
+
+
+def test_a_subtitle_line_stays_with_its_title() -> None:
+    text = f"合集\n同志们：\n{BODY}\n坚定信念勇担使命\n——在青年干部座谈会上的讲话\n同志们：\n{BODY}\n"
+    _, parts = split(text)
+    assert parts[1] == ("坚定信念勇担使命", ["——在青年干部座谈会上的讲话", "同志们：", BODY])
+
+
+def test_a_report_header_is_not_a_document() -> None:
+    text = (
+        "政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n国务院总理\u3000李\u3000强\n"
+        f"各位代表：\n{BODY}\n各位代表！\n{BODY}\n结束语\n各位代表：\n{BODY}\n"
+    )
+    collection, parts = split(text, hint="2024年中华人民共和国国务院政府工作报告")
+    assert collection == "2024年中华人民共和国国务院政府工作报告"
+    assert len(parts) == 1 and parts[0][0] is None
+    assert parts[0][1][0] == "政府工作报告"
+
+
+def test_a_first_line_equal_to_the_hint_is_the_title() -> None:
+    collection, parts = split(f"学习心得\n{BODY}", hint="学习心得")
+    assert collection == "学习心得"
+    assert parts == [(None, [BODY])]
+
+
+def test_a_signature_after_the_closing_stays_in_the_document() -> None:
+    text = f"年度述职报告\n各位领导：\n{BODY}\n以上报告，请审议。谢谢大家！\n县委办公室主任张三\n2024年1月5日\n"
+    _, parts = split(text)
+    assert len(parts) == 1
+    assert parts[0][1][-2:] == ["县委办公室主任张三", "2024年1月5日"]
+
+
+def test_single_document_and_markdown_title() -> None:
+    collection, parts = split(f"# 学习心得\n\n{BODY}\n")
+    assert collection == "学习心得"
+    assert parts == [(None, [BODY])]
+    collection, parts = split(f"同志们：\n{BODY}")
+    assert collection is None and len(parts) == 1
+
+
+def test_numbered_pieces_of_a_compilation() -> None:
+    text = f"发言材料两篇\n第一篇：在读书班上的发言\n同志们：\n{BODY}\n第二篇：在座谈会上的发言\n同志们：\n{BODY}\n"
+    _, parts = split(text)
+    assert [title for title, _ in parts] == ["第一篇：在读书班上的发言", "第二篇：在座谈会上的发言"]
