@@ -50,7 +50,7 @@ from sucai.model import (
 )
 from sucai.settings import Settings
 
-open = open_library  # noqa: A001 - the documented entry point is sucai.open()
+open = open_library
 
 __all__ = [
     "AccessDenied",

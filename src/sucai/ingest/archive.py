@@ -129,7 +129,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
     try:
         with zf.open(info) as member:
             data = member.read(limit + 1)  # never trust the header: one byte past the limit proves it lied
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
         raise InputError(f"corrupt entry in the archive ({exc})") from exc
     if len(data) > limit:
         raise TooLarge(f"expands past the {human_size(limit)} limit")
@@ -203,5 +203,5 @@ def peek_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 4) -> by
     try:
         with zf.open(info) as member:
             return member.read(size)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError, NotImplementedError):
         return b""

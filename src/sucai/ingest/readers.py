@@ -47,6 +47,7 @@ _FOREIGN = (  # signatures of files people rename by mistake
     (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
     (b"\x1f\x8b", "a gzip file"),
 )
+_LOCK_PREFIX = "~$"  # Word and WPS leave these beside an open document
 _HTML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 _INT_LIKE = re.compile(r"^\s*\d{4}\s*$")
 
@@ -88,11 +89,17 @@ def read(file: StoredFile, limits: Limits) -> list[SourceText]:
 
 def format_for_name(name: str) -> str | None:
     """The format a file name promises, or None when sucai does not read that kind of file."""
-    return FORMATS.get(PurePosixPath(name.replace("\\", "/")).suffix.lower())
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.name.startswith(_LOCK_PREFIX):
+        return None
+    return FORMATS.get(path.suffix.lower())
 
 
 def unsupported_reason(name: str) -> str:
-    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    path = PurePosixPath(name.replace("\\", "/"))
+    suffix = path.suffix.lower()
+    if path.name.startswith(_LOCK_PREFIX):
+        return "an Office lock file (~$...), not a document"
     if not suffix:
         return "unsupported file type (no extension)"
     hint = _HINTS.get(suffix)

@@ -16,17 +16,21 @@ from lxml import etree
 from sucai.errors import InputError, UnsafeArchive
 from sucai.ingest.archive import Budget, check_archive, open_zip, read_member
 from sucai.ingest.limits import Limits
+from sucai.ingest.readers_docx_numbering import Numbering, load_numbering
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _OFFICE_DOCUMENT = "/officeDocument"
 _DEFAULT_PART = "word/document.xml"
+_STYLES_PART = "word/styles.xml"
+_NUMBERING_PART = "word/numbering.xml"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TEXT_TAGS = (f"{_W}p", f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}noBreakHyphen")
 # superseded or duplicate text: the Fallback copy of a text box, text moved away, deleted text
 _DROP = (_MC_FALLBACK, f"{_W}moveFrom", f"{_W}del")
 _CONTAINERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo")
+_OFF = ("0", "false", "off")
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,15 @@ class DocxText:
     title: str | None
 
 
+@dataclass(frozen=True)
+class _Context:
+    title_styles: frozenset[str]
+    numbering: Numbering
+
+
 def docx_to_text(data: bytes, limits: Limits) -> DocxText:
-    """One line per paragraph (a table row is one line, cells tab-separated); a title from the Title style."""
+    """One line per paragraph (a table row is one line, cells tab-separated), Word's list numbers written
+    out; the title hint is the first paragraph in the Title style."""
     if data.startswith(_OLE_MAGIC):
         raise InputError("an old Word .doc (or WPS) file named .docx; open it in Word or WPS and save as .docx")
     try:
@@ -51,16 +62,21 @@ def docx_to_text(data: bytes, limits: Limits) -> DocxText:
         if part not in zf.namelist():
             raise InputError(f"not a Word document: {part} is missing from the docx")
         root = _parse_xml(read_member(zf, zf.getinfo(part), limits.max_file_bytes), part)
-        title_styles = _title_style_ids(zf, limits)
+        styles = _optional_part(zf, _STYLES_PART, limits)
+        numbering = _optional_part(zf, _NUMBERING_PART, limits)
     body = root.find(f"{_W}body")
     if body is None:
         raise InputError(f"not a Word document: {part} has no body")
-    for element in [e for e in body.iter(*_DROP)]:
-        element.getparent().remove(element)  # type: ignore[union-attr]
+    _drop_invisible(body)
+    context = _Context(_title_style_ids(styles), load_numbering(numbering, styles))
+    return _collect(body, context)
+
+
+def _collect(body: etree._Element, context: _Context) -> DocxText:
     lines: list[str] = []
     title: str | None = None
     try:
-        for line, is_title in _block_lines(body, title_styles):
+        for line, is_title in _block_lines(body, context):
             if is_title and title is None and line.strip():
                 title = line.strip()
             lines.append(line)
@@ -83,52 +99,70 @@ def _parse_xml(data: bytes, part: str) -> etree._Element:
         raise InputError(f"corrupt docx: {part} is not well-formed XML ({exc})") from exc
 
 
+def _optional_part(zf: zipfile.ZipFile, part: str, limits: Limits) -> etree._Element | None:
+    try:
+        info = zf.getinfo(part)
+    except KeyError:
+        return None
+    return _parse_xml(read_member(zf, info, limits.max_file_bytes), part)
+
+
 def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
     """The main document part named by _rels/.rels (almost always word/document.xml)."""
-    try:
-        info = zf.getinfo("_rels/.rels")
-    except KeyError:
+    rels = _optional_part(zf, "_rels/.rels", limits)
+    if rels is None:
         return _DEFAULT_PART
-    rels = _parse_xml(read_member(zf, info, limits.max_file_bytes), "_rels/.rels")
     for rel in rels.iter(_REL):
         if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
             return posixpath.normpath(str(rel.get("Target")).lstrip("/"))
     return _DEFAULT_PART
 
 
-def _title_style_ids(zf: zipfile.ZipFile, limits: Limits) -> frozenset[str]:
+def _title_style_ids(styles: etree._Element | None) -> frozenset[str]:
     """Style ids whose name is Title (Word localises ids, e.g. "a3", but keeps the English name)."""
-    try:
-        info = zf.getinfo("word/styles.xml")
-    except KeyError:
-        return frozenset({"Title"})
-    styles = _parse_xml(read_member(zf, info, limits.max_file_bytes), "word/styles.xml")
     ids = {"Title"}
-    for style in styles.iter(f"{_W}style"):
+    for style in [] if styles is None else styles.iter(f"{_W}style"):
         name = style.find(f"{_W}name")
         if name is not None and (name.get(f"{_W}val") or "").lower() in ("title", "标题"):
             ids.add(style.get(f"{_W}styleId") or "Title")
     return frozenset(ids)
 
 
-def _block_lines(container: etree._Element, title_styles: frozenset[str]) -> Iterator[tuple[str, bool]]:
+def _drop_invisible(body: etree._Element) -> None:
+    """Remove what Word does not show: Fallback copies, moved-away and deleted text, hidden runs."""
+    doomed = list(body.iter(*_DROP))
+    for run in body.iter(f"{_W}r"):
+        vanish = run.find(f"{_W}rPr/{_W}vanish")
+        if vanish is not None and (vanish.get(f"{_W}val") or "true").lower() not in _OFF:
+            doomed.append(run)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
+def _block_lines(container: etree._Element, context: _Context) -> Iterator[tuple[str, bool]]:
     """(line, styled as title) for each paragraph and table row in a body, cell or content control."""
     for child in container:
         if child.tag == f"{_W}p":
-            is_title = _style(child) in title_styles
-            for line in _paragraph_text(child).split("\n"):
+            style = _style(child)
+            label = context.numbering.label(child, style)
+            if label[-1:].isascii() and label[-1:].isalnum():
+                label += " "  # "1 text", while "一、text" and "1.text" need no space
+            is_title = style in context.title_styles
+            for line in (label + _paragraph_text(child)).split("\n"):
                 yield line, is_title
         elif child.tag == f"{_W}tbl":
-            for line in _table_lines(child, title_styles):
+            for line in _table_lines(child, context):
                 yield line, False
         elif child.tag in _CONTAINERS:
-            yield from _block_lines(child, title_styles)
+            yield from _block_lines(child, context)
 
 
-def _table_lines(table: etree._Element, title_styles: frozenset[str]) -> Iterator[str]:
+def _table_lines(table: etree._Element, context: _Context) -> Iterator[str]:
     """A row with one filled cell (a layout table) keeps its paragraphs; otherwise a row is one line."""
     for row in _children(table, f"{_W}tr"):
-        cells = [[line for line, _ in _block_lines(cell, title_styles) if line.strip()]
+        cells = [[line for line, _ in _block_lines(cell, context) if line.strip()]
                  for cell in _children(row, f"{_W}tc")]
         filled = [cell for cell in cells if cell]
         if len(filled) == 1:
@@ -150,6 +184,8 @@ def _paragraph_text(paragraph: etree._Element) -> str:
     parts: list[str] = []
     for element in paragraph.iter(*_TEXT_TAGS):
         tag = element.tag
+        if tag != f"{_W}p" and _tag_of_parent(element) != f"{_W}r":
+            continue  # a tab stop or break setting in the paragraph's properties, not in its text
         if tag == f"{_W}t":
             parts.append(element.text or "")
         elif tag == f"{_W}tab":
@@ -159,6 +195,11 @@ def _paragraph_text(paragraph: etree._Element) -> str:
         elif tag != f"{_W}p" or element is not paragraph:  # a break, or a text box's own paragraph
             parts.append("\n")
     return "".join(parts)
+
+
+def _tag_of_parent(element: etree._Element) -> object:
+    parent = element.getparent()
+    return None if parent is None else parent.tag
 
 
 def _style(paragraph: etree._Element) -> str | None:

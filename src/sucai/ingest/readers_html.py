@@ -47,6 +47,7 @@ _BLOCKS = _PARAGRAPHS | _LIST_WRAPPERS | frozenset({
     "fieldset", "details", "summary", "td", "th",
 })
 _CELLS = frozenset({"td", "th"})
+_LIBXML_MAX_DEPTH = 255  # libxml2 without huge_tree stops at 256 levels
 _MIN_UNIT_CHARS = 10  # text shorter than this says nothing about where the article is
 _MAIN_SHARE = 0.3  # an <article>/<main> holding less of the page than this is a teaser, not the article
 _SOURCE_BREAK = "\x00"  # whitespace with a newline in the page source (NUL never survives decoding)
@@ -78,8 +79,17 @@ def html_to_text(data: bytes, limits: Limits) -> HtmlText:
     heading_text = _inline_text(heading) if heading is not None else ""
     if heading is not None and not _is_inside(heading, main) and _precedes(heading, main):
         text = heading_text + "\n" + text
-    title = heading_text or _best_title_part(page_title)
+    # <title> is only a fallback: site names pollute it, and a text that opens with its own title line
+    # (a compilation's collection title, say) knows better.
+    title = heading_text or (None if _opens_with_title(text) else _best_title_part(page_title))
     return HtmlText(text, decoded.encoding, title or None)
+
+
+def _opens_with_title(text: str) -> bool:
+    from sucai.ingest.split import is_title_like
+
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return bool(first) and is_title_like(first)
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -102,8 +112,9 @@ def _parse(text: str, limits: Limits) -> etree._Element | None:
     for error in parser.error_log:
         if error.level_name == "FATAL":
             if "depth" in error.message:
-                raise InputError(f"HTML nested deeper than {limits.max_html_depth} elements; refused rather "
-                                 "than read only part of it")
+                deepest = min(limits.max_html_depth, _LIBXML_MAX_DEPTH)
+                raise InputError(f"HTML nested deeper than {deepest} elements; refused rather than read only "
+                                 "part of it")
             raise InputError(f"HTML could not be parsed whole: {error.message.strip()} (line {error.line})")
     if root is not None and _depth(root) > limits.max_html_depth:
         raise InputError(f"HTML nested deeper than {limits.max_html_depth} elements; refused")

@@ -49,7 +49,8 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
 
 
 def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """CRLF, CR and form feeds (page breaks from PDF-to-text tools) become LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
 
 
 def drop_controls(text: str) -> str:

@@ -202,7 +202,7 @@ def _expand_archive(source: IO[bytes], origin: str, limits: Limits) -> Iterator[
         except UnsafeArchive as exc:
             yield Failed(origin, str(exc))
             return
-        yield from _members(zf, origin, limits, 1)
+        yield from _or_empty(_members(zf, origin, limits, 1), origin)
 
 
 def _renamed_docx(source: IO[bytes], origin: str, limits: Limits) -> Iterator[Item]:
@@ -266,6 +266,9 @@ def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str, limits: Lim
         return
     if is_hidden_member(name):
         return
+    if stat.S_ISLNK(info.external_attr >> 16):  # its "content" is a path; never a document
+        yield Skipped(member_origin, "symbolic link in the archive, not followed")
+        return
     fmt = format_for_name(name)
     if fmt is None:
         yield Skipped(member_origin, unsupported_reason(name))
@@ -288,4 +291,14 @@ def _expand_nested(data: bytes, origin: str, limits: Limits, depth: int) -> Iter
         yield Failed(origin, str(exc))
         return
     with zf:
-        yield from _members(zf, origin, limits, depth)
+        yield from _or_empty(_members(zf, origin, limits, depth), origin)
+
+
+def _or_empty(items: Iterator[Item], origin: str) -> Iterator[Item]:
+    """The items, or a Skipped for the archive itself when it holds nothing to report (every file has a fate)."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        yield Skipped(origin, "the archive holds no files")

@@ -1,0 +1,80 @@
+"""The sample gives the same documents whatever container it arrives in: GB18030 + CRLF, .docx, .html, .zip."""
+
+from __future__ import annotations
+
+import html
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+import sucai
+from sucai.model import Document
+
+
+def _shape(docs: list[Document]) -> list[tuple]:
+    return [
+        (d.title, [(b.kind, b.level, b.paid, b.text) for b in d.blocks], [(o.level, o.text) for o in d.outline])
+        for d in docs
+    ]
+
+
+def _ingest(tmp_path: Path, name: str, data: bytes) -> list[Document]:
+    source = tmp_path / name
+    source.write_bytes(data)
+    with sucai.open(tmp_path / f"{name}.db") as lib:
+        report = lib.ingest([source])
+        assert report.failed == [], report.failed
+        return [lib.document(d.id) for d in report.documents]
+
+
+def _as_docx(text: str) -> bytes:
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_html(text: str) -> bytes:
+    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>材料</title>"
+        "<script>var tracker = '不应出现的脚本文字';</script></head><body>"
+        "<nav><a href='/'>首页</a> <a href='/vip'>会员中心</a></nav>"
+        f"<article>{body}</article><footer>版权所有 © 某网站 备案号</footer></body></html>"
+    )
+    return page.encode("utf-8")
+
+
+def _as_zip(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("材料/发言材料四篇.txt", text.encode("gb18030"))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def reference(tmp_path: Path, sample_text: str) -> list[tuple]:
+    return _shape(_ingest(tmp_path, "utf8.txt", sample_text.encode("utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("name", "convert"),
+    [
+        ("gbk-crlf.txt", lambda t: t.replace("\n", "\r\n").encode("gb18030")),
+        ("utf16.txt", lambda t: t.encode("utf-16")),
+        ("bom.txt", lambda t: t.encode("utf-8-sig")),
+        ("sample.docx", _as_docx),
+        ("sample.html", _as_html),
+        ("sample.zip", _as_zip),
+    ],
+)
+def test_every_container_gives_the_same_documents(tmp_path: Path, sample_text: str, reference, name, convert) -> None:
+    docs = _ingest(tmp_path, name, convert(sample_text))
+    assert len(docs) == 4
+    assert _shape(docs) == reference
+    assert all("不应出现" not in d.text and "备案号" not in d.text for d in docs)
