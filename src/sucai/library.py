@@ -101,6 +101,15 @@ class Library:
         """A document as the viewer may see it (viewer None = the operator, who sees everything)."""
         return access.visible_document(self.store.document(doc_id), viewer or access.OPERATOR)
 
+    def locked_blocks(self, doc_id: int, viewer: User) -> list[tuple[int, int]]:
+        """Where the viewer's lock notices go: (block index in the full document, characters) per withheld block.
+
+        Positions and counts only, never text; empty when the viewer may read everything."""
+        doc = self.store.document(doc_id)
+        if access.can_read_paid(viewer):
+            return []
+        return [(i, len(b.text)) for i, b in enumerate(doc.blocks) if b.paid]
+
     def list(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
         return self.store.list_documents(offset=offset, limit=limit)
 

@@ -51,6 +51,7 @@ from sucai.store.base import Store
 MIN_REPORTED = 8  # no run shorter than this is ever reported
 _BATCH = 16  # candidate documents read back per store call
 _CHUNK = 256  # characters compared per numpy step when extending a seed
+QUOTA = 4  # documents verified per draft k-gram that turn out to share no long run through it
 
 __all__ = ["GUARANTEE", "MIN_REPORTED", "check"]
 
@@ -82,12 +83,12 @@ class _Source:
 class _Candidate:
     doc_id: int
     seeds: list[tuple[int, int]]  # (draft position, document position) of a shared k-gram
-    cover: Positions  # the draft characters those k-grams touch
+    starts: Positions  # the distinct draft positions of those k-grams
+    score: float  # evidence: each seed weighs 1 / (documents sharing its fingerprint)
 
     @classmethod
-    def of(cls, doc_id: int, seeds: list[tuple[int, int]]) -> _Candidate:
-        starts = np.unique(np.array([p for p, _ in seeds], np.int64))
-        return cls(doc_id, seeds, (starts[:, None] + np.arange(K)).ravel())
+    def of(cls, doc_id: int, seeds: list[tuple[int, int]], score: float) -> _Candidate:
+        return cls(doc_id, seeds, np.unique(np.array([p for p, _ in seeds], np.int64)), score)
 
 
 @dataclass
@@ -95,12 +96,19 @@ class _Attribution:
     """The verified runs, and which draft content characters they explain so far."""
 
     explained: npt.NDArray[np.bool_]
+    misses: npt.NDArray[np.int64]  # per draft k-gram: verified documents sharing it but no long run through it
     sources: list[_Source] = field(default_factory=list)
     overlap: list[int] = field(default_factory=list)  # per source: draft chars it shares on its own
     runs: list[tuple[int, int, int, int]] = field(default_factory=list)  # (source, start, end, source start)
 
     def can_explain(self, candidate: _Candidate) -> bool:
-        return not bool(self.explained[candidate.cover].all())
+        """Whether a seed of the candidate touches an unexplained character and is still worth a look."""
+        open_ = candidate.starts[self.misses[candidate.starts] < QUOTA]
+        return bool(open_.size) and not bool(self.explained[open_[:, None] + np.arange(K)].all())
+
+    def count_misses(self, candidate: _Candidate) -> None:
+        unexplained = ~self.explained[candidate.starts[:, None] + np.arange(K)].all(axis=1)
+        self.misses[candidate.starts[unexplained]] += 1
 
     def add(self, source: _Source, runs: list[tuple[int, int, int]]) -> None:
         shared = np.zeros(self.explained.size, bool)
@@ -143,19 +151,25 @@ def _candidates(codes: Codes, store: Store) -> list[_Candidate]:
     for pos, value in enumerate(values):
         if value in chosen:
             where[value].append(pos)
+    hits = store.lookup_fingerprints(sorted(chosen))
+    sharing: dict[int, set[int]] = defaultdict(set)
+    for hit in hits:
+        sharing[hit.hash].add(hit.doc_id)
     seeds: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for hit in store.lookup_fingerprints(sorted(chosen)):
+    score: dict[int, float] = defaultdict(float)
+    for hit in hits:
         seeds[hit.doc_id].extend((pos, hit.pos) for pos in where[hit.hash])
-    candidates = [_Candidate.of(doc_id, found) for doc_id, found in seeds.items()]
-    return sorted(candidates, key=lambda c: (-c.cover.size, c.doc_id))
+        score[hit.doc_id] += len(where[hit.hash]) / len(sharing[hit.hash])
+    candidates = [_Candidate.of(doc_id, found, score[doc_id]) for doc_id, found in seeds.items()]
+    return sorted(candidates, key=lambda c: (-c.score, c.doc_id))
 
 
 def _attribute(codes: Codes, candidates: Sequence[_Candidate], store: Store, min_run: int) -> _Attribution:
     """Verify candidates greedily, skipping those that can only re-explain what is explained."""
-    attribution = _Attribution(np.zeros(codes.size, bool))
+    attribution = _Attribution(np.zeros(codes.size, bool), np.zeros(codes.size, np.int64))
     queue = deque(candidates)
     while queue:
-        batch = []
+        batch: list[_Candidate] = []
         while queue and len(batch) < _BATCH:
             candidate = queue.popleft()
             if attribution.can_explain(candidate):
@@ -169,6 +183,7 @@ def _attribute(codes: Codes, candidates: Sequence[_Candidate], store: Store, min
             runs = shared_runs(codes, source, candidate.seeds, min_run)
             if runs:
                 attribution.add(source, runs)
+            attribution.count_misses(candidate)
     return attribution
 
 

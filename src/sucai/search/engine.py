@@ -1,0 +1,234 @@
+"""The search engine the library calls: exact-substring search over the derived index, kept in step
+with the store by its change sequence, with ranking, facets, exact snippets, the paywall and quick lookup.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from sucai.model import Document, Hit, SearchResult, Suggestion
+from sucai.search.index import BULK_HEAP, SYNC_HEAP, IndexBusy, SearchIndex, document_heads, to_engine_document
+from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
+from sucai.search.snippets import contains, highlight, match_blocks, snippets_and_paragraphs
+from sucai.search.suggest import Suggester
+from sucai.search.tokens import phrase_terms, single_char_pattern
+from sucai.store.base import Store
+
+TITLE_BOOST = 1_000_000.0  # added once per phrase found in the title: title matches always rank first
+FETCH_BATCH = 500  # documents read from the store at a time while applying changes
+BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
+FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
+_Occur = tantivy.Occur
+
+
+# -- compiling a parsed query (never user text) into engine queries ------------------------------
+def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
+    """Exact substring of one paragraph of `field`, from our own tokens."""
+    if len(text) == 1:
+        return tantivy.Query.regex_query(schema, field, single_char_pattern(text))
+    pairs = phrase_terms(text)
+    if len(pairs) == 1:
+        return tantivy.Query.term_query(schema, field, pairs[0][1])
+    words: list[str | tuple[int, str]] = [*pairs]
+    return tantivy.Query.phrase_query(schema, field, words)
+
+
+def atom_query(schema: tantivy.Schema, atom: Phrase | Filter) -> tantivy.Query:
+    if isinstance(atom, Phrase):
+        return phrase_query(schema, "body", atom.text)
+    if atom.field == "title":
+        return phrase_query(schema, "title", atom.value)
+    if atom.field == "year":
+        return tantivy.Query.range_query(
+            schema, "year", tantivy.FieldType.Integer, atom.year_from, atom.year_to
+        )
+    return tantivy.Query.term_query(schema, atom.field, atom.value)
+
+
+def alternatives_query(schema: tantivy.Schema, alt: AnyOf) -> tantivy.Query:
+    if len(alt.atoms) == 1:
+        return atom_query(schema, alt.atoms[0])
+    return tantivy.Query.boolean_query([(_Occur.Should, atom_query(schema, a)) for a in alt.atoms])
+
+
+def match_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query:
+    """Which documents match: every AND clause, none of the exclusions."""
+    clauses = [(_Occur.Must, alternatives_query(schema, alt)) for alt in parsed.must]
+    clauses += [(_Occur.MustNot, alternatives_query(schema, alt)) for alt in parsed.must_not]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def ranked_query(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Query) -> tantivy.Query:
+    """The match, scored by BM25, plus a constant far above it for each phrase the title contains."""
+    boosts = [
+        (_Occur.Should, tantivy.Query.const_score_query(phrase_query(schema, "title", p), TITLE_BOOST))
+        for p in parsed.phrases()
+    ]
+    return tantivy.Query.boolean_query([(_Occur.Must, match), *boosts]) if boosts else match
+
+
+# -- hits ------------------------------------------------------------------------------------------
+def matches_in_free_text(parsed: ParsedQuery, doc: Document) -> bool:
+    """Whether the query matches using only the blocks every viewer may read (filters are metadata)."""
+    free = [b.text for b in doc.blocks if not b.paid]
+    for alt in parsed.must:
+        if not any(isinstance(a, Filter) or any(contains(f, a.text) for f in free) for a in alt.atoms):
+            return False
+    return True
+
+
+def build_hit(doc: Document, score: float, parsed: ParsedQuery, paid_visible: bool) -> Hit:
+    """One ranked document: exact snippets and paragraphs from what the viewer may see."""
+    assert doc.id is not None
+    base: dict[str, Any] = {
+        "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
+        "title_html": highlight(doc.title, parsed.title_phrases()),
+    }
+    if not paid_visible and doc.has_paid and not matches_in_free_text(parsed, doc):
+        return Hit(**base, locked=True)
+    matches = match_blocks(doc.blocks, parsed.phrases(), include_paid=paid_visible, title=doc.title)
+    snippets, paragraphs = snippets_and_paragraphs(matches)
+    return Hit(**base, snippets=snippets, paragraphs=paragraphs)
+
+
+def facet_counts(searcher: tantivy.Searcher, match: tantivy.Query) -> dict[str, dict[str, int]]:
+    """genre / year / tag counts over every matching document (engine aggregation on fast fields)."""
+    aggs = {name: {"terms": {"field": field, "size": FACET_SIZE, "segment_size": FACET_SIZE}}
+            for name, field in (("genre", "genre"), ("year", "year"), ("tag", "tag"))}
+    result = searcher.aggregate(match, aggs)
+    return {
+        name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
+        for name in aggs
+    }
+
+
+class SearchEngine:
+    """Exact-substring search over a store, through a derived index in `index_dir`."""
+
+    def __init__(self, store: Store, index_dir: Path) -> None:
+        self.store = store
+        self.index = SearchIndex(Path(index_dir))
+        self._lock = threading.RLock()
+        self._suggester: Suggester | None = None
+        self.sync()
+        self._check_count()
+
+    # -- keeping in step with the store ------------------------------------------------------------
+    def sync(self) -> int:
+        """Apply the store's changes since the index's sequence number; returns how many were applied."""
+        with self._lock:
+            target = self.store.last_seq()
+            applied = self.index.applied_seq()
+            if applied != self.index.loaded_seq:  # another process committed
+                self.index.reload()
+                self._suggester = None
+            if applied == target:
+                return 0
+            if applied > target:  # the index belongs to another (or a restored) library
+                self.rebuild()
+                return 0
+            try:
+                return self._apply_changes(target - applied)
+            except IndexBusy:
+                return 0  # another process is applying these very changes
+
+    def _apply_changes(self, backlog: int) -> int:
+        applied_count = 0
+        heap, threads = (BULK_HEAP, 2) if backlog > BULK_BACKLOG else (SYNC_HEAP, 1)
+        with self.index.writer(heap, threads) as writer:
+            seq = self.index.applied_seq()  # re-read under the writer lock
+            touched: set[int] = set()
+            while changes := self.store.changes_since(seq):
+                ids = list(dict.fromkeys(c.doc_id for c in changes))
+                self._replace(writer, ids)
+                touched.update(ids)
+                applied_count += len(changes)
+                seq = changes[-1].seq
+            self.index.commit(writer, seq)
+        self._update_suggester(sorted(touched))
+        return applied_count
+
+    def _replace(self, writer: tantivy.IndexWriter, ids: Sequence[int]) -> None:
+        """Make the index hold the store's current version of each document (or nothing): idempotent."""
+        self.index.delete(writer, ids)
+        for start in range(0, len(ids), FETCH_BATCH):
+            for doc in self.store.documents(ids[start : start + FETCH_BATCH]):
+                if doc.duplicate_of is None:
+                    writer.add_document(to_engine_document(doc))
+
+    def _update_suggester(self, ids: Sequence[int]) -> None:
+        if self._suggester is None or not ids:
+            return
+        heads = [h for d in self.store.documents(ids) if d.duplicate_of is None for h in document_heads(d)]
+        self._suggester.update(ids, heads)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Throw the index away and index every stored document again; returns how many."""
+        with self._lock, self.index.writer(BULK_HEAP, threads=2) as writer:
+            seq = self.store.last_seq()  # changes after this are applied again by the next sync
+            total = self.store.count_documents()
+            self.index.clear(writer)
+            done = 0
+            for doc in self.store.iter_documents():
+                writer.add_document(to_engine_document(doc))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            self.index.commit(writer, seq)
+            self._suggester = None
+        return done
+
+    def _check_count(self) -> None:
+        """Self-heal at start-up: an index that disagrees with a quiet store is rebuilt."""
+        seq = self.store.last_seq()
+        count = self.store.count_documents()
+        if seq == self.store.last_seq() == self.index.applied_seq() and count != self.index.num_docs():
+            self.rebuild()
+
+    # -- searching ---------------------------------------------------------------------------------
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, paid_visible: bool = True
+    ) -> SearchResult:
+        """Every document containing the query's phrases exactly, ranked, this page with snippets."""
+        started = time.perf_counter()
+        parsed = parse(query)
+        schema = self.index.schema
+        searcher = self.index.searcher()
+        match = match_query(schema, parsed)
+        found = searcher.search(ranked_query(schema, parsed, match), max(limit, 1), count=True, offset=offset)
+        scored = found.hits[:limit] if limit > 0 else []
+        ids = searcher.fast_field_values("id", [addr for _score, addr in scored])
+        docs = {d.id: d for d in self.store.documents([int(i) for i in ids if i is not None])}
+        hits = [
+            build_hit(docs[int(i)], float(score), parsed, paid_visible)
+            for (score, _addr), i in zip(scored, ids, strict=True)
+            if i is not None and int(i) in docs
+        ]
+        return SearchResult(
+            query=query, total=int(getattr(found, "count", 0) or 0), hits=hits, offset=offset, limit=limit,
+            facets=facet_counts(searcher, match), took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
+        """As-you-type suggestions over titles and outline headings, pinyin initials included."""
+        with self._lock:
+            if self._suggester is None:
+                self._suggester = Suggester(self.index.iter_heads())
+            suggester = self._suggester
+        return suggester.suggest(prefix, limit=limit, paid_visible=paid_visible)
+
+    def close(self) -> None:
+        with self._lock:
+            self._suggester = None
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,63 @@
+"""Our own tokens for the engine: overlapping bigrams of normalised text, one paragraph at a time.
+
+Every paragraph of n >= 1 characters yields its n-1 bigrams, then its last character alone, then a
+separator token; each token takes the next position. So a phrase query over a query's bigrams (at
+their offsets) matches exactly where the normalised paragraph contains the query, a one-character
+query is the regex `c.?` over the terms, and no match can span two paragraphs.
+
+The engine's whitespace tokenizer splits on ASCII whitespace only; normalised text has none except
+from a few compatibility characters (NFKC of `¨` is ` ̈`), which are mapped to U+FFFF in tokens and
+queries alike.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+
+# Three characters: never equal to a bigram, never matched by the one-character regex.
+SEPARATOR = "\u2029\u2029\u2029"
+_ASCII_SPACE = str.maketrans({c: "\uffff" for c in " \t\n\r\x0b\x0c"})
+
+
+def token_safe(normalized: str) -> str:
+    """The normalised text as tokens carry it (ASCII whitespace -> U+FFFF)."""
+    return normalized.translate(_ASCII_SPACE)
+
+
+def paragraph_tokens(normalized: str) -> str:
+    """One normalised paragraph as space-separated tokens, closed by the separator."""
+    text = token_safe(normalized)
+    if not text:
+        return ""
+    bigrams = " ".join(map(operator.add, text, text[1:]))
+    if bigrams:
+        return f"{bigrams} {text[-1]} {SEPARATOR}"
+    return f"{text} {SEPARATOR}"
+
+
+def document_tokens(normalized_paragraphs: Iterable[str]) -> str:
+    """The token string of a field: every non-empty paragraph's tokens, in order."""
+    return " ".join(t for t in map(paragraph_tokens, normalized_paragraphs) if t)
+
+
+def phrase_terms(normalized_query: str) -> list[tuple[int, str]]:
+    """(offset, bigram) terms that pin down a query of >= 2 characters exactly.
+
+    Bigrams at even offsets cover every character; the last bigram closes an odd length. Skipping
+    the others is exact because a paragraph ends with two non-bigram tokens (last char, separator),
+    which a step of two cannot jump."""
+    text = token_safe(normalized_query)
+    if len(text) < 2:
+        raise ValueError("phrase_terms needs at least two characters")
+    last = len(text) - 2
+    offsets = list(range(0, last + 1, 2))
+    if offsets[-1] != last:
+        offsets.append(last)
+    return [(i, text[i : i + 2]) for i in offsets]
+
+
+def single_char_pattern(normalized_char: str) -> str:
+    """Regex over terms for a one-character query: the char alone (paragraph end) or starting a bigram."""
+    ch = token_safe(normalized_char)
+    return f"\\x{{{ord(ch):X}}}.?"

@@ -1,0 +1,1 @@
+"""The web library: FastAPI routes and Jinja2 pages over the Library API (see app.create_app)."""

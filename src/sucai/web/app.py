@@ -1,0 +1,60 @@
+"""create_app(settings, library): the web library. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from sucai.library import Library
+from sucai.settings import Settings
+from sucai.web import account, admin, api, desk, downloads, errors, feed, pages
+from sucai.web.auth import SESSION_COOKIE, SESSION_DAYS, LoginLimiter, Viewer
+from sucai.web.jobs import IngestJobs
+from sucai.web.middleware import BodyLimit, SecurityHeaders
+from sucai.web.overview import OverviewCache
+from sucai.web.render import STATIC, make_templates, render
+
+DESCRIPTION = """素材库 sucai: the objects of the CLI's `--json` under `/api`.
+
+Authenticate with `Authorization: Bearer TOKEN` (from `sucai user token NAME` or the account page); without
+a token you are a guest. Member-only blocks are withheld from viewers without access. Errors are
+`{"error": "..."}` with the HTTP status: 400 bad query, 401/403 access, 404, 413 too large, 429 quota."""
+
+
+def create_app(settings: Settings, library: Library) -> FastAPI:
+    """The web app over a library: pages, the API, admin and desk; sessions signed with Library.secret()."""
+    app = FastAPI(title="素材库 sucai API", version="1", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.library = library
+    app.state.templates = make_templates()
+    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.state.jobs = IngestJobs(library)
+    app.state.overview = OverviewCache()
+    app.add_middleware(
+        SessionMiddleware, secret_key=library.secret().decode(), session_cookie=SESSION_COOKIE,
+        max_age=SESSION_DAYS * 24 * 3600, same_site="lax", https_only=False,
+    )
+    app.add_middleware(BodyLimit, limit=settings.max_file_bytes)
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    for module in (pages, downloads, account, desk, admin, feed, api):
+        app.include_router(module.router)
+    app.add_api_route("/docs", api_docs, include_in_schema=False, response_class=HTMLResponse)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
+
+
+def api_docs(request: Request, viewer: Viewer) -> HTMLResponse:
+    """The OpenAPI document, rendered by our own template (no third-party JS from a CDN)."""
+    spec: dict[str, Any] = request.app.openapi()
+    operations = [
+        {"method": method.upper(), "path": path, **op}
+        for path, item in spec.get("paths", {}).items()
+        for method, op in item.items()
+    ]
+    return render(request, "apidocs.html", {"spec": spec, "operations": operations})

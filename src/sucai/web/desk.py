@@ -1,0 +1,156 @@
+"""The writing desk: drafts of the signed-in user assembled from outline points and paragraphs,
+placeholder filling, lint, the originality check with copied spans marked, export to .docx."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from sucai import access
+from sucai.compose import fill as fill_fields
+from sucai.compose import find_fields
+from sucai.errors import InputError, NotFound
+from sucai.library import Library
+from sucai.model import User
+from sucai.originality import check_report_docx
+from sucai.web.auth import CsrfChecked, SignedIn, library
+from sucai.web.downloads import content_disposition
+from sucai.web.drafts import append_text, check_view, draft_export, lint_view
+from sucai.web.errors import wants_json
+from sucai.web.render import render
+
+router = APIRouter(prefix="/desk", include_in_schema=False)
+MAX_BODY = 200_000
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+Title = Annotated[str, Form(max_length=200)]
+
+
+@router.get("", response_class=HTMLResponse)
+def desk_home(request: Request, viewer: SignedIn) -> HTMLResponse:
+    return render(request, "desk_list.html", {"drafts": library(request).store.drafts(viewer.id)})
+
+
+@router.post("/new", dependencies=[CsrfChecked])
+def new_draft(request: Request, viewer: SignedIn, title: Title = "") -> Response:
+    draft_id = library(request).store.save_draft(viewer.id, None, title.strip() or _untitled(), "")
+    request.session["draft"] = draft_id
+    return RedirectResponse(f"/desk/{draft_id}", status_code=303)
+
+
+@router.post("/add", dependencies=[CsrfChecked])
+def add_to_draft(
+    request: Request, viewer: SignedIn,
+    doc_id: Annotated[int, Form()],
+    block: Annotated[int | None, Form()] = None,
+    anchor: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Append a paragraph or outline point (block: index in the viewer's document), or the whole outline."""
+    lib = library(request)
+    doc = lib.document(doc_id, viewer)  # only what this viewer may read can reach a draft
+    if block is None:
+        text = "\n".join(item.text for item in doc.outline)
+        what = "提纲"
+    elif 0 <= block < len(doc.blocks):
+        text, what = doc.blocks[block].text, "段落"
+    else:
+        raise NotFound(f"没有这一段：{block}。No such paragraph.")
+    draft_id, title = _current_draft(request, lib, viewer)
+    _, body = lib.store.draft(viewer.id, draft_id)
+    lib.store.save_draft(viewer.id, draft_id, title, append_text(body, text))
+    message = f"已将{what}加入草稿《{title}》"
+    if wants_json(request):
+        return JSONResponse({"ok": True, "message": message, "draft": draft_id})
+    back = f"/d/{doc_id}" + (f"#b{anchor}" if anchor is not None else "")
+    return RedirectResponse(back, status_code=303)
+
+
+def _current_draft(request: Request, lib: Library, viewer: User) -> tuple[int, str]:
+    """The draft the user is working on: the session's, else the latest, else a new one."""
+    chosen = request.session.get("draft")
+    if isinstance(chosen, int):
+        try:
+            return chosen, lib.store.draft(viewer.id, chosen)[0]
+        except NotFound:
+            pass
+    drafts = lib.store.drafts(viewer.id)
+    if drafts:
+        draft_id, title = drafts[0][0], drafts[0][1]
+    else:
+        title = _untitled()
+        draft_id = lib.store.save_draft(viewer.id, None, title, "")
+    request.session["draft"] = draft_id
+    return draft_id, title
+
+
+def _untitled() -> str:
+    return f"未命名草稿 {access.today().isoformat()}"
+
+
+@router.get("/{draft_id}", response_class=HTMLResponse)
+def draft_page(request: Request, draft_id: int, viewer: SignedIn) -> HTMLResponse:
+    title, body = library(request).store.draft(viewer.id, draft_id)
+    request.session["draft"] = draft_id
+    return _draft_page(request, draft_id, title, body, {})
+
+
+def _draft_page(
+    request: Request, draft_id: int, title: str, body: str, extra: dict[str, Any]
+) -> HTMLResponse:
+    context = {"draft_id": draft_id, "title": title, "body": body, "fields": find_fields(body),
+               "lint": None, "check": None, **extra}
+    return render(request, "desk.html", context)
+
+
+@router.post("/{draft_id}", dependencies=[CsrfChecked])
+def save_draft(
+    request: Request, draft_id: int, viewer: SignedIn,
+    title: Title = "",
+    body: Annotated[str, Form(max_length=MAX_BODY)] = "",
+    action: Annotated[str, Form()] = "save",
+) -> Response:
+    """Save the draft, then do what the pressed button asks: lint, check, export, the check report or nothing."""
+    lib = library(request)
+    title = title.strip() or _untitled()
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    lib.store.save_draft(viewer.id, draft_id, title, body)
+    if action == "lint":
+        return _draft_page(request, draft_id, title, body, {"lint": lint_view(body, lib.lint(body))})
+    if action == "check":
+        return _draft_page(request, draft_id, title, body, {"check": check_view(body, lib.check(body))})
+    if action == "export":
+        data, filename, media_type = draft_export(lib, viewer, title, body)
+        return _attachment(data, filename, media_type)
+    if action == "report":
+        report = check_report_docx(body, lib.check(body))
+        return _attachment(report, f"查重报告-{title}.docx", DOCX)
+    if action != "save":
+        raise InputError(f"未知操作：{action}。Unknown action.")
+    return RedirectResponse(f"/desk/{draft_id}", status_code=303)
+
+
+def _attachment(data: bytes, filename: str, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)})
+
+
+@router.post("/{draft_id}/fill", dependencies=[CsrfChecked])
+def fill_form(
+    request: Request, draft_id: int, viewer: SignedIn,
+    ph: Annotated[list[str], Form()],
+    value: Annotated[list[str], Form()],
+) -> Response:
+    """Fill each field (xx县, X月X日 …) with the value given for it everywhere (blank: leave it)."""
+    lib = library(request)
+    title, body = lib.store.draft(viewer.id, draft_id)
+    filled = fill_fields(body, dict(zip(ph, value, strict=False)))
+    lib.store.save_draft(viewer.id, draft_id, title, filled)
+    return RedirectResponse(f"/desk/{draft_id}", status_code=303)
+
+
+@router.post("/{draft_id}/delete", dependencies=[CsrfChecked])
+def delete(request: Request, draft_id: int, viewer: SignedIn) -> Response:
+    library(request).store.delete_draft(viewer.id, draft_id)
+    if request.session.get("draft") == draft_id:
+        request.session.pop("draft", None)
+    return RedirectResponse("/desk", status_code=303)

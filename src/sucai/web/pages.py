@@ -1,0 +1,100 @@
+"""Reading pages: home, search results, a document, what is new."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from sucai import access
+from sucai.errors import InputError, QueryError
+from sucai.model import Document, SearchResult
+from sucai.web.auth import Viewer, download_status, library
+from sucai.web.doc_view import document_view
+from sucai.web.errors import chinese_part
+from sucai.web.overview import OverviewCache, facet_links, new_on
+from sucai.web.render import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+MAX_PAGE = 250  # deep pages cost the engine and help no reader: 5,000 hits is plenty
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, viewer: Viewer) -> HTMLResponse:
+    cache: OverviewCache = request.app.state.overview
+    overview = cache.get(library(request))
+    return render(request, "home.html", {"overview": overview, "facets": facet_links("", overview.facets)})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request, viewer: Viewer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    query = q.strip()
+    empty: dict[str, Any] = {"q": query, "res": None, "pages": [], "facets": [], "error": ""}
+    if not query:
+        return render(request, "search.html", empty)
+    try:
+        res = library(request).search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer)
+    except QueryError as exc:  # shown beside the box that holds the query, so it can be corrected there
+        return render(request, "search.html", {**empty, "error": chinese_part(str(exc)) or str(exc)}, status=400)
+    context: dict[str, Any] = {
+        "q": query, "res": res, "page": page, "pages": page_numbers(page, last_page(res)),
+        "last_page": last_page(res), "facets": facet_links(query, res.facets),
+    }
+    return render(request, "search.html", context)
+
+
+def last_page(res: SearchResult) -> int:
+    return max(1, min(MAX_PAGE, -(-res.total // PAGE_SIZE)))
+
+
+def page_numbers(page: int, last: int) -> list[int]:
+    """Page links around the current page: 1 … 4 5 [6] 7 8 … 20 (0 marks a gap)."""
+    wanted = {1, last, *range(max(1, page - 2), min(last, page + 2) + 1)}
+    numbers: list[int] = []
+    for n in sorted(wanted):
+        if numbers and n > numbers[-1] + 1:
+            numbers.append(0)
+        numbers.append(n)
+    return numbers
+
+
+@router.get("/d/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: int, viewer: Viewer) -> HTMLResponse:
+    lib = library(request)
+    doc = lib.document(doc_id, viewer)
+    view = document_view(doc, lib.locked_blocks(doc_id, viewer))
+    used, quota = download_status(request, viewer)
+    context = {
+        "doc": doc, "view": view, "used": used, "quota": quota,
+        "can_download": quota is None or used < quota,
+        "expired": viewer.tier in {"member", "svip"} and access.effective_tier(viewer) == "free",
+        "skip_first_title": _title_block_repeats(doc),
+    }
+    return render(request, "document.html", context)
+
+
+def _title_block_repeats(doc: Document) -> bool:
+    """The first block is the title shown above it already."""
+    return bool(doc.blocks) and doc.blocks[0].kind == "title" and doc.blocks[0].text == doc.title
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_page(request: Request, viewer: Viewer, day: str = "") -> HTMLResponse:
+    try:
+        chosen = date.fromisoformat(day) if day else access.today()
+    except ValueError:
+        raise InputError(f"日期格式应为 YYYY-MM-DD：{day!r}。Expected a date like 2024-05-01.") from None
+    docs, recent = new_on(library(request), chosen)
+    context = {
+        "day": chosen, "docs": docs, "recent": recent,
+        "previous": chosen - timedelta(days=1),
+        "next": chosen + timedelta(days=1) if chosen < access.today() else None,
+    }
+    return render(request, "new.html", context)

@@ -1,0 +1,88 @@
+"""Our tokens: what the engine indexes, and that phrase queries over them are exact substring matches."""
+
+from __future__ import annotations
+
+import tantivy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sucai.normalize import normalize
+from sucai.search.engine import phrase_query
+from sucai.search.index import build_schema
+from sucai.search.tokens import (
+    SEPARATOR,
+    document_tokens,
+    paragraph_tokens,
+    phrase_terms,
+    single_char_pattern,
+    token_safe,
+)
+
+
+def test_a_paragraph_is_its_bigrams_then_its_last_character_then_the_separator() -> None:
+    assert paragraph_tokens("以学铸魂") == f"以学 学铸 铸魂 魂 {SEPARATOR}"
+    assert paragraph_tokens("魂") == f"魂 {SEPARATOR}"
+    assert paragraph_tokens("") == ""
+
+
+def test_paragraphs_are_joined_and_empty_ones_skipped() -> None:
+    assert document_tokens(["ab", "", "c"]) == f"ab b {SEPARATOR} c {SEPARATOR}"
+
+
+def test_the_engine_tokenizer_gives_exactly_our_tokens_one_position_each() -> None:
+    analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    text = normalize("以学　铸魂¨x")  # an ideographic space vanishes; NFKC of ¨ holds an ASCII space
+    tokens = paragraph_tokens(text)
+    assert analyzer.analyze(tokens) == tokens.split(" ")
+    assert all(" " not in t for t in tokens.split(" "))
+
+
+def test_ascii_whitespace_from_normalisation_is_carried_as_one_character() -> None:
+    assert token_safe("a b\tc") == "a\uffffb\uffffc"
+    assert len(token_safe(normalize("¨"))) == len(normalize("¨"))
+
+
+def test_phrase_terms_cover_every_character_with_as_few_bigrams_as_possible() -> None:
+    assert phrase_terms("以学") == [(0, "以学")]
+    assert phrase_terms("以学铸") == [(0, "以学"), (1, "学铸")]
+    assert phrase_terms("以学铸魂") == [(0, "以学"), (2, "铸魂")]
+    assert phrase_terms("以学铸魂以") == [(0, "以学"), (2, "铸魂"), (3, "魂以")]
+
+
+def test_a_single_character_becomes_an_escaped_regex() -> None:
+    assert single_char_pattern("以") == "\\x{4EE5}.?"
+    assert single_char_pattern("*") == "\\x{2A}.?"
+
+
+# -- exactness against brute force, in a real (in-memory) engine index ----------------------------
+def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
+    schema = build_schema()
+    index = tantivy.Index(schema)
+    writer = index.writer(15_000_000, 1)
+    for doc_id, paragraphs in enumerate(docs):
+        doc = tantivy.Document()
+        doc.add_integer("id", doc_id)
+        doc.add_text("body", document_tokens(paragraphs))
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return index, schema
+
+
+def _engine_ids(index: tantivy.Index, schema: tantivy.Schema, query: str) -> set[int]:
+    searcher = index.searcher()
+    found = searcher.search(phrase_query(schema, "body", query), 1000)
+    return {int(v) for v in searcher.fast_field_values("id", [a for _s, a in found.hits]) if v is not None}
+
+
+# A tiny alphabet makes overlaps, repeats and paragraph-boundary coincidences common.
+paragraphs = st.lists(st.text(alphabet="ab+", min_size=0, max_size=12), min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(paragraphs, min_size=1, max_size=6), query=st.text(alphabet="ab+", min_size=1, max_size=7))
+def test_phrase_queries_over_our_tokens_equal_substring_search(docs: list[list[str]], query: str) -> None:
+    index, schema = _index(docs)
+    expected = {i for i, paras in enumerate(docs) if any(query in p for p in paras)}
+    assert _engine_ids(index, schema, query) == expected
