@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import write_section  # noqa: E402
-
-import sucai  # noqa: E402
+import sucai
+from results import write_section
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
