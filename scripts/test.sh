@@ -16,4 +16,5 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 .venv/bin/ruff check src tests bench
+.venv/bin/mypy src/sucai
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -37,7 +37,7 @@ def lib(demo: tuple[str, list[tuple[str, str, str]]]) -> Iterator[Library]:
 
 
 def _documents(lib: Library) -> list[Document]:
-    total, summaries = lib.list(limit=100)
+    total, summaries = lib.list_documents(limit=100)
     assert total == len(summaries)
     return [lib.document(s.id) for s in summaries]
 
@@ -183,7 +183,7 @@ def test_building_twice_keeps_the_documents_and_renews_passwords(tmp_path: Path)
     first = build_demo(db)
     second = build_demo(db)
     with open_library(db) as library:
-        assert library.list(limit=100)[0] == EXPECTED_DOCUMENTS
+        assert library.list_documents(limit=100)[0] == EXPECTED_DOCUMENTS
         for (name, _, old), (_, tier, new) in zip(first[1:], second[1:], strict=True):
             assert library.authenticate(name, new).tier == tier
             assert old != new

@@ -509,3 +509,107 @@ def test_sqlite_writer_killed_mid_way_leaves_whole_files(tmp_path: Path) -> None
         assert len(store.lookup_fingerprints([d * 1000 + 999 for d in range(files * 10)])) == files * 3
     finally:
         store.close()
+
+
+# -- phrase bank (金句) ----------------------------------------------------------------------------------
+FREE_RUN = "以学铸魂、以学增智、以学正风、以学促干"
+PAID_RUN = "公正用权、依法用权、为民用权、廉洁用权"
+ODD_QUOTE = "安全生产要做到100%落实，a_b与c\\d一个不能少"
+
+
+def phrase_doc(n: int, title: str | None = None) -> Document:
+    """make_doc with phrases: a parallel run and a quotation in the free part, a parallel run in the paid part."""
+    doc = make_doc(n, body=f"第{n}次会议要求xx同志努力做到{FREE_RUN}。他强调：“{ODD_QUOTE}。”", title=title)
+    blocks = list(doc.blocks)
+    blocks[5] = Block("paragraph", f"会员段落：做到{PAID_RUN}。", paid=True)
+    doc.blocks = blocks
+    return doc
+
+
+def phrase_rows(store: SqlStore, doc_id: int) -> int:
+    with store.transaction() as cur:
+        cur.execute("SELECT COUNT(*) FROM phrases WHERE doc_id = ?", (doc_id,))
+        return _count(cur)
+
+
+def test_phrases_are_written_with_the_document(store: SqlStore) -> None:
+    [doc_id] = store.add_file(make_file("a"), [phrase_doc(1)], [prints(1)])
+    total, hits = store.search_phrases("", None, include_paid=True)
+    assert total == 3
+    assert [(h.doc_id, h.title, h.block, h.kind, h.text) for h in hits] == [
+        (doc_id, "关于第1项工作的研讨发言", 3, "parallel", FREE_RUN),
+        (doc_id, "关于第1项工作的研讨发言", 3, "quote", ODD_QUOTE + "。"),
+        (doc_id, "关于第1项工作的研讨发言", 5, "parallel", PAID_RUN),
+    ]
+    assert len({h.id for h in hits}) == 3
+
+
+def test_search_phrases_filters_by_text_kind_and_paywall(store: SqlStore) -> None:
+    first, second = store.add_file(make_file("a"), [phrase_doc(1), phrase_doc(2)], [prints(1), prints(2)])
+    total, hits = store.search_phrases("以学", None, include_paid=True)
+    assert total == 2 and [h.doc_id for h in hits] == [second, first]  # newest document first
+    assert store.search_phrases("", "quote", include_paid=True)[0] == 2
+    assert store.search_phrases("", "parallel", include_paid=True)[0] == 4
+    assert store.search_phrases("用权", None, include_paid=True)[0] == 2
+    assert store.search_phrases("用权", None, include_paid=False) == (0, [])
+    free_total, free = store.search_phrases("", None, include_paid=False)
+    assert free_total == 4 and PAID_RUN not in {h.text for h in free}
+    total, page = store.search_phrases("", None, include_paid=True, limit=2, offset=1)
+    assert total == 6 and [(h.doc_id, h.text) for h in page] == [(second, ODD_QUOTE + "。"), (second, PAID_RUN)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("100%落实", 1), ("a_b", 1), ("A_B", 1), ("c\\d", 1),  # ASCII case ignored alike on both backends
+    ("%", 1), ("_", 1), ("\\", 1),  # they occur in the quotation, literally
+    ("100%%", 0), ("a%b", 0), ("以_铸魂", 0), ("以学%", 0), ("c\\%", 0), ("'; DROP TABLE phrases; --", 0),
+])
+def test_search_phrases_takes_the_text_literally(store: SqlStore, text: str, found: int) -> None:
+    store.add_file(make_file("a"), [phrase_doc(1)], [prints(1)])
+    assert store.search_phrases(text, None, include_paid=True)[0] == found
+    assert store.search_phrases("", None, include_paid=True)[0] == 3  # the table is still there
+
+
+def test_phrases_leave_with_their_document(store: SqlStore) -> None:
+    keep, gone = store.add_file(make_file("a"), [phrase_doc(1), phrase_doc(2)], [prints(1), prints(2)])
+    store.delete_document(gone)
+    assert phrase_rows(store, gone) == 0 and phrase_rows(store, keep) == 3
+    assert {h.doc_id for h in store.search_phrases("", None, include_paid=True)[1]} == {keep}
+
+
+def test_duplicates_have_no_phrases_and_the_heir_takes_them(store: SqlStore) -> None:
+    [original] = store.add_file(make_file("a"), [phrase_doc(1)], [prints(1)])
+    [dup] = store.add_file(make_file("b"), [phrase_doc(1, title="副本")], [prints(1)])
+    assert phrase_rows(store, dup) == 0 and store.search_phrases("", None, include_paid=True)[0] == 3
+    store.delete_document(original)
+    total, hits = store.search_phrases("", None, include_paid=True)
+    assert total == 3 and {(h.doc_id, h.title) for h in hits} == {(dup, "副本")}
+    assert phrase_rows(store, original) == 0
+
+
+def test_replacing_a_files_documents_replaces_their_phrases(store: SqlStore) -> None:
+    [old] = store.add_file(make_file("a"), [phrase_doc(1)], [prints(1)])
+    [new] = store.replace_file_documents(_sha("a"), [make_doc(2)], [prints(2)])  # make_doc has no phrases
+    assert phrase_rows(store, old) == 0 and phrase_rows(store, new) == 0
+    assert store.search_phrases("", None, include_paid=True) == (0, [])
+    [again] = store.replace_file_documents(_sha("a"), [phrase_doc(3)], [prints(3)])
+    assert {h.doc_id for h in store.search_phrases("", None, include_paid=True)[1]} == {again}
+
+
+def test_a_failed_file_leaves_no_phrases(store: SqlStore) -> None:
+    with pytest.raises((Boom, OverflowError, psycopg.DataError)):
+        store.add_file(make_file("a"), [phrase_doc(1), phrase_doc(2)], [prints(1), [Fingerprint(2**64, 0)]])
+    assert store.search_phrases("", None, include_paid=True) == (0, [])
+
+
+def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> None:
+    old = opener()
+    [doc_id] = old.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    with old.transaction() as cur:  # as migration 1 left it
+        cur.execute("DROP TABLE phrases")
+        cur.execute("DELETE FROM schema_migrations WHERE version > 1")
+    old.close()
+    upgraded = opener()
+    assert upgraded.document(doc_id).blocks == make_doc(1).blocks
+    assert upgraded.search_phrases("", None, include_paid=True) == (0, [])  # filled by `sucai reindex`
+    [new] = upgraded.add_file(make_file("b"), [phrase_doc(2)], [prints(2)])
+    assert {h.doc_id for h in upgraded.search_phrases("", None, include_paid=True)[1]} == {new}

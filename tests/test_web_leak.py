@@ -88,6 +88,19 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         [_get("/download.zip", params={"ids": ",".join(map(str, v.ids)), "format": f}) for f in FORMATS]
     ),
     ("GET", "/new"): lambda v: iter([_get("/new")]),
+    ("GET", "/phrases"): lambda v: iter(
+        [
+            _get("/phrases"),
+            _get("/phrases", params={"q": v.paid_word}),
+            *[_get("/phrases", params={"kind": k}) for k in ("parallel", "quote")],
+        ]
+    ),
+    ("GET", "/api/phrases"): lambda v: iter(
+        [
+            _get("/api/phrases", params={"limit": 500}, headers=v.bearer),
+            _get("/api/phrases", params={"q": v.paid_word}, headers=v.bearer),
+        ]
+    ),
     ("GET", "/feed.atom"): lambda v: iter([_get("/feed.atom")]),
     ("GET", "/login"): lambda v: iter([_get("/login")]),
     ("POST", "/login"): lambda v: iter([_post(v, "/login", {"name": "nobody", "password": "wrong-password"})]),

@@ -93,7 +93,7 @@ def app_routes(app: Any) -> set[tuple[str, str]]:
 
 
 def doc_ids(lib: Library) -> list[int]:
-    _total, docs = lib.list(limit=1000)
+    _total, docs = lib.list_documents(limit=1000)
     return sorted(d.id for d in docs)
 
 

@@ -117,7 +117,7 @@ def list_documents(
 ) -> None:
     """List documents, newest first."""
     with _library(db) as lib:
-        total, docs = lib.list(offset=offset, limit=limit)
+        total, docs = lib.list_documents(offset=offset, limit=limit)
         obj = {
             "total": total,
             "documents": [

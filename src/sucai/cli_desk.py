@@ -1,16 +1,16 @@
-"""`sucai check`, `sucai lint`, `sucai trace`: the writing desk and download tracing at the command line."""
+"""`sucai check`, `sucai lint`, `sucai phrases`, `sucai trace`: the writing desk and download tracing."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from sucai.cli import DbOption, JsonOption, _emit, _library, app
+from sucai.cli import AsOption, DbOption, JsonOption, _emit, _library, _viewer, app
 from sucai.cli_render import out
 from sucai.errors import InputError
-from sucai.model import to_dict
+from sucai.model import PhraseHit, to_dict
 
 DraftArgument = Annotated[Path, typer.Argument(help="A draft: .txt, .md or .docx.")]
 
@@ -66,6 +66,31 @@ def lint(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False)
             out.print(f"{len(report.problems)} problems")
 
         _emit(as_json, {"problems": to_dict(report.problems)}, human)
+
+
+def phrases_json(total: int, hits: list[PhraseHit]) -> dict[str, Any]:
+    """The `phrases` object (also served at /api/phrases)."""
+    return {"total": total, "phrases": to_dict(hits)}
+
+
+@app.command()
+def phrases(
+    text: Annotated[str, typer.Argument(help="Text the phrase contains, taken literally (none: all).")] = "",
+    kind: Annotated[str | None, typer.Option("--kind", help="parallel (排比) or quote (引语).")] = None,
+    db: DbOption = None, as_json: JsonOption = False, as_user: AsOption = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+) -> None:
+    """The phrase bank (金句): parallel runs and quotations from the library, with their sources."""
+    with _library(db) as lib:
+        total, hits = lib.phrases(text, kind=kind, viewer=_viewer(lib, as_user), limit=limit, offset=offset)
+
+        def human() -> None:
+            for hit in hits:
+                out.print(f"[{hit.kind}] {hit.text}  ← #{hit.doc_id} {hit.title}", markup=False, highlight=False)
+            out.print(f"{len(hits)} of {total} phrases")
+
+        _emit(as_json, phrases_json(total, hits), human)
 
 
 @app.command()

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 from sucai import access
 from sucai.errors import AccessDenied, InputError, NotFound
 from sucai.model import (
+    PHRASE_KINDS,
     CheckReport,
     Document,
     DocumentSummary,
     IngestReport,
     LintReport,
+    PhraseHit,
     SearchResult,
     Suggestion,
     TraceInfo,
@@ -110,7 +112,7 @@ class Library:
             return []
         return [(i, len(b.text)) for i, b in enumerate(doc.blocks) if b.paid]
 
-    def list(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
+    def list_documents(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
         return self.store.list_documents(offset=offset, limit=limit)
 
     def search(
@@ -172,6 +174,20 @@ class Library:
         from sucai.compose.lint import lint
 
         return lint(text)
+
+    def phrases(
+        self, text: str = "", kind: str | None = None, viewer: User | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[PhraseHit]]:
+        """The phrase bank (金句): (total, page) of phrases containing `text` literally, newest documents first.
+
+        `kind` is "parallel", "quote" or None for both; phrases from member-only blocks reach only viewers
+        who may read them (viewer None = the operator)."""
+        if kind is not None and kind not in PHRASE_KINDS:
+            raise InputError(f"未知的金句类型 {kind!r}。Unknown phrase kind; one of {', '.join(PHRASE_KINDS)}.")
+        if limit < 1 or offset < 0:
+            raise InputError("limit 至少为 1，offset 不能为负。limit must be >= 1 and offset >= 0.")
+        include_paid = access.can_read_paid(viewer or access.OPERATOR)
+        return self.store.search_phrases(text.strip(), kind, include_paid, limit=limit, offset=offset)
 
     # -- users -------------------------------------------------------------------------------------
     def add_user(self, name: str, tier: str, password: str, expires: str | None = None) -> User:

@@ -183,6 +183,21 @@ class Suggestion:
     id: int
 
 
+PHRASE_KINDS: tuple[str, ...] = ("parallel", "quote")
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    """A phrase-bank entry (金句) with its source: a parallel run or an introduced quotation."""
+
+    id: int
+    doc_id: int
+    title: str
+    block: int  # index of the source block in the full document (the page's #b anchor)
+    kind: str  # one of PHRASE_KINDS
+    text: str
+
+
 @dataclass(frozen=True)
 class User:
     id: int

@@ -26,7 +26,12 @@ _SOFT_END = frozenset("，、“‘「『（(《【—-,/")
 _FUNCTION_END = frozenset("的了和与及把将被向从对在于并或而")
 _PUNCT = frozenset("，,、；;。！？!?：:")
 _SENTENCE_END = frozenset("。！？!?")
-_DATE_LINE = re.compile(r"[（(]?\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?[）)]?")
+# a date written alone, placeholders allowed: "2024年1月5日", "（2025年X月X日）", "二〇二四年一月"
+_DAY = r"[0-9０-９xX×ｘＸ一二三四五六七八九十]{1,3}"
+_DATE = rf"(?:[0-9０-９]{{4}}|[一二三四五六七八九〇○零]{{4}}|20[xX×]{{2}})年(?:{_DAY}月(?:{_DAY}日)?)?"
+_DATE_LINE = re.compile(rf"[（(]?{_DATE}[）)]?")
+# a whole line in brackets naming a date or a speaker: "（2022年10月16日）", "（xx街道党工委书记 某某，2026年3月）"
+_BRACKETED_BYLINE = re.compile(rf"[（(](?=[^（()）]*(?:{_DATE}|[\s\u3000，,]))[^（()）]{{2,40}}[）)]")
 _BULLET = re.compile(r"[-*+•·][ \t\u3000]+")
 _SHORT_FRAGMENT = 24
 _BLANK_MODE_SHARE = 0.3
@@ -165,7 +170,13 @@ def _stands_alone(text: str) -> bool:
         or markdown_heading(text) is not None
         or is_salutation_line(text)
         or text.startswith("——")
+        or _BRACKETED_BYLINE.fullmatch(text) is not None
     )
+
+
+def is_dateline(text: str) -> bool:
+    """A date or bracketed byline on a line of its own: it sits under a title, never inside a sentence."""
+    return _DATE_LINE.fullmatch(text) is not None or _BRACKETED_BYLINE.fullmatch(text) is not None
 
 
 def _title_like(text: str) -> bool:
@@ -176,4 +187,4 @@ def _is_fragment(text: str) -> bool:
     """No sentence ends inside it (a link's text, a term), and it is not a date or signature line."""
     if not _SENTENCE_END.isdisjoint(text[:-1]):
         return False
-    return not _DATE_LINE.fullmatch(text)
+    return not is_dateline(text)

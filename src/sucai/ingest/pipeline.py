@@ -35,7 +35,7 @@ def ingest(
     store: Store,
     options: IngestOptions | None = None,
     progress: Progress | None = None,
-    after_file: Callable[[], None] | None = None,
+    after_file: Callable[[], object] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the store; `after_file` runs after each stored file (index sync)."""
     options = options or IngestOptions()

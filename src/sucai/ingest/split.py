@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sucai.ingest.lines import is_dateline
 from sucai.ingest.structure import (
     is_closing,
     is_opening_salutation,
@@ -27,9 +28,18 @@ _COUNT = re.compile(
     r"[\s\u3000]*[（(【\[]?[\s\u3000]*(?:等?(?:[0-9０-９]+|[一二三四五六七八九十两]+)[\s\u3000]*篇(?:范文)?"
     r"|合集|汇编|大全|精选|范文)[\s\u3000]*[）)】\]]?[\s\u3000]*$"
 )
-# subtitle, date and spaced-name lines under a title: "——在…会议上的讲话", "（2022年10月16日）", "习　近　平"
-_SUBTITLE = re.compile(
-    r"(?:——|—|－－|--).*|[（(][^（()）]{2,20}[）)]|(?:\S{0,8}[\s\u3000]+)?[\u4e00-\u9fff](?:[\s\u3000]+[\u4e00-\u9fff]){1,3}"
+# lines under a title that say when, where or by whom, not what: "——在…会议上的讲话", "（摘要）",
+# "习　近　平", "国务院总理 李强", "某某同志", "xx县自然资源局" (dates: lines.is_dateline)
+_NAME = r"(?:[\u4e00-\u9fff]{2,4}|某某|[xX×]{2,3})"
+_BYLINE = re.compile(
+    r"(?:——|—|－－|--)\S.{0,78}|[（(][^（()）]{2,40}[）)]"
+    r"|(?:\S{0,12}[\s\u3000]+)?[\u4e00-\u9fff](?:[\s\u3000]+[\u4e00-\u9fff]){1,3}"
+    r"|\S{0,20}(?:书记|主任|局长|县长|市长|省长|区长|镇长|乡长|总理|主席|部长|厅长|处长|科长|校长|院长|委员|"
+    rf"代表|经理|董事长|负责人)[\s\u3000]+{_NAME}"
+    r"|(?:[\u4e00-\u9fff]{2,3}|某某|[xX×]{2,3})同志"
+    r"|(?!.*(?:关于|的|在))(?:中共)?[\u4e00-\u9fffxX×]{0,10}?[省市县区镇乡][\u4e00-\u9fffxX×]{0,12}?"
+    r"(?:局|办公室|委员会|党委|党组|党工委|纪委|监委|县委|市委|省委|区委|人民政府|政协|街道|办事处|组织部|宣传部|"
+    rf"统战部)(?:[\s\u3000]+{_NAME})?"
 )
 _BODY_END = "。！？!?"
 # section names inside one speech or report: a salutation after them does not start a new document
@@ -37,6 +47,7 @@ _SECTION_WORDS = re.compile(
     r"[#\s\u3000]*(?:结束语|结语|前言|引言|序言|导语|尾声|后记|附件\S*|附录\S*|小结|总结|开场白)"
 )
 _MIN_TITLE = 5
+_MAX_BYLINES = 3
 
 
 @dataclass(frozen=True)
@@ -97,13 +108,18 @@ def is_title_like(text: str) -> bool:
     return numbering_at(text) is None and not is_salutation_line(text) and not is_closing(text)
 
 
+def is_byline(text: str) -> bool:
+    """A subtitle, date, speaker or unit line under a title: part of the document, never its title."""
+    return is_dateline(text) or _BYLINE.fullmatch(text) is not None
+
+
 def _collection_title(lines: Sequence[Line], title_hint: str | None) -> tuple[int, str | None]:
     """(index of the first line after the collection title, the collection title)."""
     if title_hint and title_hint.strip():
         hint = title_hint.strip()
         same = bool(lines) and _squash(title_text(lines[0].text)) == _squash(hint)
         return (1 if same else 0), hint
-    if len(lines) >= 2 and is_title_like(lines[0].text):
+    if len(lines) >= 2 and is_title_like(lines[0].text) and not is_byline(lines[0].text):
         return 1, title_text(lines[0].text)
     return 0, None
 
@@ -137,15 +153,17 @@ def _start_at(lines: Sequence[Line], i: int, floor: int) -> int | None:
         return None
     if is_opening_salutation(lines[i + 1].text):
         return _title_line(lines, i, floor)
-    if is_closing(lines[i - 1].text) and not is_title_like(lines[i + 1].text):
-        return i
+    if is_closing(lines[i - 1].text) and not is_byline(text):
+        after = _skip_bylines(lines, i + 1, len(lines))
+        if after < len(lines) and not is_title_like(lines[after].text):
+            return i
     return None
 
 
 def _title_line(lines: Sequence[Line], i: int, floor: int) -> int:
     """The main title above subtitle, date and spaced-name lines ("——在…会议上的讲话", "（2023年5月）")."""
     j = i
-    while j - 1 > floor and _SUBTITLE.fullmatch(lines[j].text) and is_title_like(lines[j - 1].text):
+    while j - 1 > floor and is_byline(lines[j].text) and is_title_like(lines[j - 1].text):
         j -= 1
         if i - j >= 3:
             break
@@ -153,8 +171,20 @@ def _title_line(lines: Sequence[Line], i: int, floor: int) -> int:
 
 
 def _opens_document(lines: Sequence[Line], start: int, end: int) -> bool:
-    """Whether the first part begins with a title line of its own (title, then a salutation)."""
-    return end - start >= 2 and is_title_like(lines[start].text) and is_opening_salutation(lines[start + 1].text)
+    """Whether the first part begins with a title line of its own: a title, perhaps subtitle, date or speaker
+    lines (which stay in the body), then a salutation. A date line is never the title itself."""
+    if end - start < 2 or not is_title_like(lines[start].text) or is_byline(lines[start].text):
+        return False
+    after = _skip_bylines(lines, start + 1, end)
+    return after < end and is_opening_salutation(lines[after].text)
+
+
+def _skip_bylines(lines: Sequence[Line], i: int, end: int) -> int:
+    """The index of the first line at or after i (up to _MAX_BYLINES later) that is not a byline."""
+    limit = min(end, i + _MAX_BYLINES)
+    while i < limit and is_byline(lines[i].text):
+        i += 1
+    return i
 
 
 def _body_counts(lines: Sequence[Line]) -> list[int]:

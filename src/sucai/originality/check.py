@@ -24,8 +24,7 @@ source's `Document.text`. With min_run below 13 runs shorter than 13 are reporte
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,62 +32,45 @@ import numpy.typing as npt
 
 from sucai.errors import InputError
 from sucai.model import CheckReport, CopiedSpan, Document, SectionFigure, SourceShare
-from sucai.originality.fingerprint import (
-    GUARANTEE,
-    Codes,
-    K,
-    Positions,
-    block_ids,
-    content_array,
-    kgram_hashes,
-    stored_hash,
-    winnow,
-)
+from sucai.originality.candidates import Candidates, Ints, find_candidates, open_kgrams
+from sucai.originality.fingerprint import GUARANTEE, K, Positions, content_array
 from sucai.originality.quotes import quote_spans
 from sucai.originality.sections import sections
 from sucai.store.base import Store
 
 MIN_REPORTED = 8  # no run shorter than this is ever reported
-_BATCH = 16  # candidate documents read back per store call
-_CHUNK = 256  # characters compared per numpy step when extending a seed
 QUOTA = 4  # documents verified per draft k-gram that turn out to share no long run through it
+_BATCH = 16  # candidate documents read back per store call
+_SWEEP = 512  # candidates screened at once
+_GALLOP = 16  # characters compared at once when extending a seed
 
-__all__ = ["GUARANTEE", "MIN_REPORTED", "check"]
+__all__ = ["GUARANTEE", "MIN_REPORTED", "QUOTA", "check"]
 
 
 @dataclass
 class _Source:
-    """A candidate document read back: content characters, their offsets in doc.text, block of each."""
+    """A candidate document read back: its content characters and their offsets in doc.text."""
 
     doc: Document
-    codes: Codes
+    text: str  # content characters
     offsets: Positions
-    body: npt.NDArray[np.bool_]  # False for the characters of title blocks
-    bounds: Positions  # where stretches of body (or of title) characters start, then the end
+    body: list[tuple[int, int]]  # stretches of content positions outside title blocks
 
     @classmethod
     def of(cls, doc: Document) -> _Source:
         codes, offsets = content_array(doc.text)
-        body = block_ids(doc, offsets) >= 0
-        changes = np.flatnonzero(body[1:] != body[:-1]) + 1
-        return cls(doc, codes, offsets, body, np.concatenate(([0], changes, [codes.size])))
+        cuts = [0]
+        start = 0
+        for block in doc.blocks:
+            if block.kind == "title":  # never fingerprinted, so never a source
+                cuts += np.searchsorted(offsets, [start, start + len(block.text)]).tolist()
+            start += len(block.text) + 1
+        cuts.append(int(codes.size))
+        body = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i] < cuts[i + 1]]
+        return cls(doc, codes.astype("<u4").tobytes().decode("utf-32-le"), offsets, body)
 
-    def body_range(self, pos: int) -> tuple[int, int]:
-        """[start, end) of the stretch of body characters around `pos` (runs never enter a title)."""
-        k = int(np.searchsorted(self.bounds, pos, "right")) - 1
-        return int(self.bounds[k]), int(self.bounds[k + 1])
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    doc_id: int
-    seeds: list[tuple[int, int]]  # (draft position, document position) of a shared k-gram
-    starts: Positions  # the distinct draft positions of those k-grams
-    score: float  # evidence: each seed weighs 1 / (documents sharing its fingerprint)
-
-    @classmethod
-    def of(cls, doc_id: int, seeds: list[tuple[int, int]], score: float) -> _Candidate:
-        return cls(doc_id, seeds, np.unique(np.array([p for p, _ in seeds], np.int64)), score)
+    def body_range(self, pos: int) -> tuple[int, int] | None:
+        return next(((lo, hi) for lo, hi in self.body if lo <= pos < hi), None)
 
 
 @dataclass
@@ -96,19 +78,18 @@ class _Attribution:
     """The verified runs, and which draft content characters they explain so far."""
 
     explained: npt.NDArray[np.bool_]
-    misses: npt.NDArray[np.int64]  # per draft k-gram: verified documents sharing it but no long run through it
+    misses: Ints  # per draft k-gram: verified documents sharing it but no long run through it
     sources: list[_Source] = field(default_factory=list)
     overlap: list[int] = field(default_factory=list)  # per source: draft chars it shares on its own
     runs: list[tuple[int, int, int, int]] = field(default_factory=list)  # (source, start, end, source start)
 
-    def can_explain(self, candidate: _Candidate) -> bool:
-        """Whether a seed of the candidate touches an unexplained character and is still worth a look."""
-        open_ = candidate.starts[self.misses[candidate.starts] < QUOTA]
-        return bool(open_.size) and not bool(self.explained[open_[:, None] + np.arange(K)].all())
+    def open_kgrams(self) -> npt.NDArray[np.bool_]:
+        return open_kgrams(self.explained, self.misses, QUOTA, K)
 
-    def count_misses(self, candidate: _Candidate) -> None:
-        unexplained = ~self.explained[candidate.starts[:, None] + np.arange(K)].all(axis=1)
-        self.misses[candidate.starts[unexplained]] += 1
+    def worth_verifying(self, starts: Ints) -> bool:
+        """A seed at an unexplained k-gram that fewer than QUOTA verified documents failed to explain."""
+        pending = starts[self.misses[starts] < QUOTA]
+        return bool(pending.size) and not bool(self.explained[pending[:, None] + np.arange(K)].all())
 
     def add(self, source: _Source, runs: list[tuple[int, int, int]]) -> None:
         shared = np.zeros(self.explained.size, bool)
@@ -119,7 +100,11 @@ class _Attribution:
         self.sources.append(source)
         self.overlap.append(int(shared.sum()))
 
-    def owners(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def count_misses(self, starts: Ints) -> None:
+        unexplained = ~self.explained[starts[:, None] + np.arange(K)].all(axis=1)
+        self.misses[starts[unexplained]] += 1  # a repeated index counts once, as it should
+
+    def owners(self) -> tuple[Ints, Ints]:
         """Each draft character's source (-1 = none) and position in it: the longest run covering it wins."""
         owner = np.full(self.explained.size, -1, np.int64)
         source_pos = np.zeros(self.explained.size, np.int64)
@@ -135,75 +120,55 @@ def check(draft: str, store: Store, *, min_run: int = GUARANTEE) -> CheckReport:
     if min_run < MIN_REPORTED:
         raise InputError(f"min_run must be at least {MIN_REPORTED} characters, not {min_run}")
     codes, offsets = content_array(draft)
-    candidates = _candidates(codes, store)
-    attribution = _attribute(codes, candidates, store, min_run)
+    candidates = find_candidates(codes, store)
+    text = codes.astype("<u4").tobytes().decode("utf-32-le")
+    attribution = _attribute(text, candidates, store, min_run)
     return _report(draft, offsets, attribution)
 
 
-def _candidates(codes: Codes, store: Store) -> list[_Candidate]:
-    """Documents sharing a fingerprint with the draft, most seeds first."""
-    hashes = kgram_hashes(codes)
-    if hashes.size == 0:
-        return []
-    values = stored_hash(hashes).tolist()
-    chosen = {values[p] for p in winnow(hashes).tolist()}
-    where: dict[int, list[int]] = defaultdict(list)
-    for pos, value in enumerate(values):
-        if value in chosen:
-            where[value].append(pos)
-    hits = store.lookup_fingerprints(sorted(chosen))
-    sharing: dict[int, set[int]] = defaultdict(set)
-    for hit in hits:
-        sharing[hit.hash].add(hit.doc_id)
-    seeds: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    score: dict[int, float] = defaultdict(float)
-    for hit in hits:
-        seeds[hit.doc_id].extend((pos, hit.pos) for pos in where[hit.hash])
-        score[hit.doc_id] += len(where[hit.hash]) / len(sharing[hit.hash])
-    candidates = [_Candidate.of(doc_id, found, score[doc_id]) for doc_id, found in seeds.items()]
-    return sorted(candidates, key=lambda c: (-c.score, c.doc_id))
-
-
-def _attribute(codes: Codes, candidates: Sequence[_Candidate], store: Store, min_run: int) -> _Attribution:
-    """Verify candidates greedily, skipping those that can only re-explain what is explained."""
-    attribution = _Attribution(np.zeros(codes.size, bool), np.zeros(codes.size, np.int64))
-    queue = deque(candidates)
-    while queue:
-        batch: list[_Candidate] = []
-        while queue and len(batch) < _BATCH:
-            candidate = queue.popleft()
-            if attribution.can_explain(candidate):
-                batch.append(candidate)
-        docs = {d.id: d for d in store.documents([c.doc_id for c in batch])}
-        for candidate in batch:
-            doc = docs.get(candidate.doc_id)
-            if doc is None or not attribution.can_explain(candidate):
-                continue
-            source = _Source.of(doc)
-            runs = shared_runs(codes, source, candidate.seeds, min_run)
-            if runs:
-                attribution.add(source, runs)
-            attribution.count_misses(candidate)
+def _attribute(draft: str, candidates: Candidates, store: Store, min_run: int) -> _Attribution:
+    """Verify candidates best first, skipping those that can only re-explain what is explained."""
+    attribution = _Attribution(np.zeros(len(draft), bool), np.zeros(len(draft), np.int64))
+    for first in range(0, len(candidates), _SWEEP):
+        ranks = np.arange(first, min(first + _SWEEP, len(candidates)))
+        todo = ranks[candidates.any_open(ranks, attribution.open_kgrams())].tolist()
+        for i in range(0, len(todo), _BATCH):
+            _verify_batch(draft, candidates, todo[i : i + _BATCH], store, min_run, attribution)
     return attribution
 
 
+def _verify_batch(draft: str, candidates: Candidates, ranks: list[int], store: Store, min_run: int,
+                  attribution: _Attribution) -> None:
+    ranks = [r for r in ranks if attribution.worth_verifying(candidates.seeds(r)[0])]
+    docs = {d.id: d for d in store.documents([int(candidates.doc_ids[r]) for r in ranks])} if ranks else {}
+    for rank in ranks:
+        doc = docs.get(int(candidates.doc_ids[rank]))
+        starts, positions = candidates.seeds(rank)
+        if doc is None or not attribution.worth_verifying(starts):
+            continue
+        source = _Source.of(doc)
+        runs = shared_runs(draft, source, zip(starts.tolist(), positions.tolist(), strict=True), min_run)
+        if runs:
+            attribution.add(source, runs)
+        attribution.count_misses(starts)
+
+
 def shared_runs(
-    codes: Codes, source: _Source, seeds: Sequence[tuple[int, int]], min_run: int
+    draft: str, source: _Source, seeds: Iterable[tuple[int, int]], min_run: int
 ) -> list[tuple[int, int, int]]:
     """(draft start, draft end, source start) of each maximal exact run through a seed, at least min_run long."""
     runs: list[tuple[int, int, int]] = []
     reached: dict[int, int] = {}  # diagonal -> draft end of the last run found on it
     for pos, src in sorted(seeds, key=lambda s: (s[1] - s[0], s[0])):
         diagonal = src - pos
-        if reached.get(diagonal, -1) > pos or src >= source.codes.size:
+        stretch = source.body_range(src)
+        if reached.get(diagonal, -1) > pos or stretch is None:
             continue
-        if not source.body[src]:
-            continue  # a title block: never fingerprinted, never a source
-        low, high = source.body_range(src)
-        right = _common_prefix(codes, pos, source.codes, src, min(codes.size - pos, high - src))
+        low, high = stretch
+        right = _forward(draft, pos, source.text, src, min(len(draft) - pos, high - src))
         if right == 0:
             continue
-        left = _common_suffix(codes, pos, source.codes, src, min(pos, src - low))
+        left = _backward(draft, pos, source.text, src, min(pos, src - low))
         start, end = pos - left, pos + right
         reached[diagonal] = end
         if end - start >= min_run:
@@ -211,27 +176,23 @@ def shared_runs(
     return runs
 
 
-def _common_prefix(a: Codes, i: int, b: Codes, j: int, limit: int) -> int:
-    """How many characters a[i:] and b[j:] agree on, up to limit."""
+def _forward(a: str, i: int, b: str, j: int, limit: int) -> int:
+    """How many characters a[i:] and b[j:] agree on, up to limit (whole slices first, then one by one)."""
     done = 0
-    while done < limit:
-        step = min(_CHUNK, limit - done)
-        diff = np.flatnonzero(a[i + done : i + done + step] != b[j + done : j + done + step])
-        if diff.size:
-            return done + int(diff[0])
-        done += step
+    while done + _GALLOP <= limit and a[i + done : i + done + _GALLOP] == b[j + done : j + done + _GALLOP]:
+        done += _GALLOP
+    while done < limit and a[i + done] == b[j + done]:
+        done += 1
     return done
 
 
-def _common_suffix(a: Codes, i: int, b: Codes, j: int, limit: int) -> int:
-    """How many characters before a[i] and b[j] agree, up to limit."""
+def _backward(a: str, i: int, b: str, j: int, limit: int) -> int:
+    """How many characters just before a[i] and b[j] agree, up to limit."""
     done = 0
-    while done < limit:
-        step = min(_CHUNK, limit - done)
-        diff = np.flatnonzero(a[i - done - step : i - done] != b[j - done - step : j - done])
-        if diff.size:
-            return done + step - 1 - int(diff[-1])
-        done += step
+    while done + _GALLOP <= limit and a[i - done - _GALLOP : i - done] == b[j - done - _GALLOP : j - done]:
+        done += _GALLOP
+    while done < limit and a[i - done - 1] == b[j - done - 1]:
+        done += 1
     return done
 
 

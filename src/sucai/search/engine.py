@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,18 @@ from typing import Any
 import tantivy
 
 from sucai.model import Document, Hit, SearchResult, Suggestion
-from sucai.search.index import BULK_HEAP, SYNC_HEAP, IndexBusy, SearchIndex, document_heads, to_engine_document
+from sucai.search.index import (
+    BULK_HEAP,
+    SYNC_HEAP,
+    Heading,
+    IndexBusy,
+    SearchIndex,
+    document_heads,
+    to_engine_document,
+)
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
-from sucai.search.snippets import contains, highlight, match_blocks, snippets_and_paragraphs
-from sucai.search.suggest import Suggester
+from sucai.search.snippets import Matcher, matcher_for, snippets_and_paragraphs
+from sucai.search.suggest import LiveSuggester
 from sucai.search.tokens import phrase_terms, single_char_pattern
 from sucai.store.base import Store
 
@@ -24,6 +33,7 @@ TITLE_BOOST = 1_000_000.0  # added once per phrase found in the title: title mat
 FETCH_BATCH = 500  # documents read from the store at a time while applying changes
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
+DOC_CACHE = 2048  # documents kept for snippets (about 10 KB of text each)
 _Occur = tantivy.Occur
 
 
@@ -74,11 +84,11 @@ def ranked_query(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Que
 
 
 # -- hits ------------------------------------------------------------------------------------------
-def matches_in_free_text(parsed: ParsedQuery, doc: Document) -> bool:
+def matches_in_free_text(parsed: ParsedQuery, doc: Document, matcher: Matcher) -> bool:
     """Whether the query matches using only the blocks every viewer may read (filters are metadata)."""
     free = [b.text for b in doc.blocks if not b.paid]
     for alt in parsed.must:
-        if not any(isinstance(a, Filter) or any(contains(f, a.text) for f in free) for a in alt.atoms):
+        if not any(isinstance(a, Filter) or matcher.any_in(a.text, free) for a in alt.atoms):
             return False
     return True
 
@@ -86,26 +96,64 @@ def matches_in_free_text(parsed: ParsedQuery, doc: Document) -> bool:
 def build_hit(doc: Document, score: float, parsed: ParsedQuery, paid_visible: bool) -> Hit:
     """One ranked document: exact snippets and paragraphs from what the viewer may see."""
     assert doc.id is not None
+    matcher = matcher_for(tuple(parsed.phrases()))
     base: dict[str, Any] = {
         "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
-        "title_html": highlight(doc.title, parsed.title_phrases()),
+        "title_html": matcher_for(tuple(parsed.title_phrases())).highlight(doc.title),
     }
-    if not paid_visible and doc.has_paid and not matches_in_free_text(parsed, doc):
+    if not paid_visible and doc.has_paid and not matches_in_free_text(parsed, doc, matcher):
         return Hit(**base, locked=True)
-    matches = match_blocks(doc.blocks, parsed.phrases(), include_paid=paid_visible, title=doc.title)
-    snippets, paragraphs = snippets_and_paragraphs(matches)
+    matches = matcher.blocks(doc.blocks, include_paid=paid_visible, title=doc.title)
+    snippets, paragraphs = snippets_and_paragraphs(matcher, matches)
     return Hit(**base, snippets=snippets, paragraphs=paragraphs)
 
 
-def facet_counts(searcher: tantivy.Searcher, match: tantivy.Query) -> dict[str, dict[str, int]]:
-    """genre / year / tag counts over every matching document (engine aggregation on fast fields)."""
-    aggs = {name: {"terms": {"field": field, "size": FACET_SIZE, "segment_size": FACET_SIZE}}
-            for name, field in (("genre", "genre"), ("year", "year"), ("tag", "tag"))}
-    result = searcher.aggregate(match, aggs)
-    return {
-        name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
-        for name in aggs
+def count_and_facets(searcher: tantivy.Searcher, match: tantivy.Query) -> tuple[int, dict[str, dict[str, int]]]:
+    """The exact number of matching documents and genre / year / tag counts over all of them, in one pass."""
+    aggs: dict[str, Any] = {
+        name: {"terms": {"field": name, "size": FACET_SIZE, "segment_size": FACET_SIZE}}
+        for name in ("genre", "year", "tag")
     }
+    aggs["total"] = {"value_count": {"field": "id"}}
+    result = searcher.aggregate(match, aggs)
+    facets = {
+        name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
+        for name in ("genre", "year", "tag")
+    }
+    return int(result.get("total", {}).get("value") or 0), facets
+
+
+class DocumentCache:
+    """Recently shown documents (ids are never reused, so an entry is only dropped when its id changes)."""
+
+    def __init__(self, store: Store, size: int = DOC_CACHE) -> None:
+        self.store = store
+        self.size = size
+        self._docs: OrderedDict[int, Document] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, ids: Sequence[int]) -> dict[int, Document]:
+        with self._lock:
+            found = {i: self._docs[i] for i in ids if i in self._docs}
+            for i in found:
+                self._docs.move_to_end(i)
+        missing = [i for i in ids if i not in found]
+        self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
+        self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
+        fetched = {d.id: d for d in self.store.documents(missing) if d.id is not None} if missing else {}
+        with self._lock:
+            self._docs.update(fetched)
+            while len(self._docs) > self.size:
+                self._docs.popitem(last=False)
+        return found | fetched
+
+    def forget(self, ids: Sequence[int] | None = None) -> None:
+        with self._lock:
+            if ids is None:
+                self._docs.clear()
+            for i in ids or ():
+                self._docs.pop(i, None)
 
 
 class SearchEngine:
@@ -115,9 +163,11 @@ class SearchEngine:
         self.store = store
         self.index = SearchIndex(Path(index_dir))
         self._lock = threading.RLock()
-        self._suggester: Suggester | None = None
+        self.doc_cache = DocumentCache(store)
+        self.lookup = LiveSuggester(self.index.iter_heads)
         self.sync()
         self._check_count()
+        self.lookup.start()
 
     # -- keeping in step with the store ------------------------------------------------------------
     def sync(self) -> int:
@@ -127,7 +177,8 @@ class SearchEngine:
             applied = self.index.applied_seq()
             if applied != self.index.loaded_seq:  # another process committed
                 self.index.reload()
-                self._suggester = None
+                self.doc_cache.forget()
+                self.lookup.start()
             if applied == target:
                 return 0
             if applied > target:  # the index belongs to another (or a restored) library
@@ -141,32 +192,32 @@ class SearchEngine:
     def _apply_changes(self, backlog: int) -> int:
         applied_count = 0
         heap, threads = (BULK_HEAP, 2) if backlog > BULK_BACKLOG else (SYNC_HEAP, 1)
+        updates: list[tuple[list[int], list[Heading]]] = []
         with self.index.writer(heap, threads) as writer:
             seq = self.index.applied_seq()  # re-read under the writer lock
-            touched: set[int] = set()
             while changes := self.store.changes_since(seq):
                 ids = list(dict.fromkeys(c.doc_id for c in changes))
-                self._replace(writer, ids)
-                touched.update(ids)
+                updates.append((ids, self._replace(writer, ids)))
                 applied_count += len(changes)
                 seq = changes[-1].seq
             self.index.commit(writer, seq)
-        self._update_suggester(sorted(touched))
+        for ids, heads in updates:
+            self.doc_cache.forget(ids)
+            self.lookup.update(ids, heads)
         return applied_count
 
-    def _replace(self, writer: tantivy.IndexWriter, ids: Sequence[int]) -> None:
-        """Make the index hold the store's current version of each document (or nothing): idempotent."""
+    def _replace(self, writer: tantivy.IndexWriter, ids: Sequence[int]) -> list[Heading]:
+        """Make the index hold the store's current version of each document (or nothing): idempotent.
+
+        Returns the quick-lookup entries of the documents now present."""
         self.index.delete(writer, ids)
+        heads: list[Heading] = []
         for start in range(0, len(ids), FETCH_BATCH):
             for doc in self.store.documents(ids[start : start + FETCH_BATCH]):
                 if doc.duplicate_of is None:
                     writer.add_document(to_engine_document(doc))
-
-    def _update_suggester(self, ids: Sequence[int]) -> None:
-        if self._suggester is None or not ids:
-            return
-        heads = [h for d in self.store.documents(ids) if d.duplicate_of is None for h in document_heads(d)]
-        self._suggester.update(ids, heads)
+                    heads += document_heads(doc)
+        return heads
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Throw the index away and index every stored document again; returns how many."""
@@ -181,7 +232,8 @@ class SearchEngine:
                 if progress is not None:
                     progress(done, total)
             self.index.commit(writer, seq)
-            self._suggester = None
+            self.doc_cache.forget()
+        self.lookup.start()
         return done
 
     def _check_count(self) -> None:
@@ -201,31 +253,28 @@ class SearchEngine:
         schema = self.index.schema
         searcher = self.index.searcher()
         match = match_query(schema, parsed)
-        found = searcher.search(ranked_query(schema, parsed, match), max(limit, 1), count=True, offset=offset)
+        found = searcher.search(ranked_query(schema, parsed, match), max(limit, 1), count=False, offset=offset)
         scored = found.hits[:limit] if limit > 0 else []
         ids = searcher.fast_field_values("id", [addr for _score, addr in scored])
-        docs = {d.id: d for d in self.store.documents([int(i) for i in ids if i is not None])}
+        docs = self.doc_cache.get([int(i) for i in ids if i is not None])
         hits = [
             build_hit(docs[int(i)], float(score), parsed, paid_visible)
             for (score, _addr), i in zip(scored, ids, strict=True)
             if i is not None and int(i) in docs
         ]
+        total, facets = count_and_facets(searcher, match)
         return SearchResult(
-            query=query, total=int(getattr(found, "count", 0) or 0), hits=hits, offset=offset, limit=limit,
-            facets=facet_counts(searcher, match), took_ms=(time.perf_counter() - started) * 1000,
+            query=query, total=total, hits=hits, offset=offset, limit=limit, facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
         )
 
     def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
         """As-you-type suggestions over titles and outline headings, pinyin initials included."""
-        with self._lock:
-            if self._suggester is None:
-                self._suggester = Suggester(self.index.iter_heads())
-            suggester = self._suggester
-        return suggester.suggest(prefix, limit=limit, paid_visible=paid_visible)
+        return self.lookup.get().suggest(prefix, limit=limit, paid_visible=paid_visible)
 
     def close(self) -> None:
-        with self._lock:
-            self._suggester = None
+        self.lookup.wait()
+        self.doc_cache.forget()
 
     def __enter__(self) -> SearchEngine:
         return self

@@ -32,6 +32,7 @@ class BlockMatch:
     block: int
     text: str
     phrases: frozenset[str]
+    literal: bool = False  # known to hold no variant, deletable or expanding character
 
 
 def _class_of(chars: list[str]) -> str:
@@ -52,15 +53,13 @@ class _Folding:
     """The normalisation seen backwards: for each normal character, the original characters that become it."""
 
     sources: dict[str, list[str]]  # normal char -> other original chars mapping to it
-    ignorable: str  # character class of what normalisation deletes (spaces, zero-width)
-    expanding: re.Pattern[str]  # characters whose normal form is longer than one character
+    special: re.Pattern[str]  # chars normalisation deletes or expands: without them it is 1:1, char for char
 
 
 @lru_cache(maxsize=1)
 def _folding() -> _Folding:
     sources: dict[str, list[str]] = {}
-    deleted: list[str] = []
-    expanding: list[str] = []
+    special: list[str] = []
     for cp in range(0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
@@ -68,38 +67,16 @@ def _folding() -> _Folding:
         image = normalize_char(ch)
         if image == ch:
             continue
-        if not image:
-            deleted.append(ch)
-        elif len(image) == 1:
+        if len(image) == 1:
             sources.setdefault(image, []).append(ch)
         else:
-            expanding.append(ch)
-    return _Folding(sources, _class_of(deleted), re.compile(_class_of(expanding)))
+            special.append(ch)
+    return _Folding(sources, re.compile(_class_of(special)))
 
 
-@lru_cache(maxsize=4096)
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Matches, in original text, every place whose normal form is the phrase (overlaps included).
-
-    Exact for text without expanding characters (see needs_offsets): normal form is then char by char."""
-    folding = _folding()
-    classes = []
-    for ch in phrase:
-        chars = sorted({*folding.sources.get(ch, []), *([ch] if normalize_char(ch) == ch else [])})
-        classes.append(_class_of(chars) if chars else "(?!)")
-    return re.compile("(?=(" + f"{folding.ignorable}*".join(classes) + "))")
-
-
-def needs_offsets(text: str) -> bool:
-    """Whether the text holds a character whose normal form is several characters (the slow, exact path)."""
-    return _folding().expanding.search(text) is not None
-
-
-def contains(text: str, phrase: str) -> bool:
-    """Whether normalize(text) contains the (normalised) phrase."""
-    if needs_offsets(text):
-        return phrase in normalize(text)
-    return phrase_pattern(phrase).search(text) is not None
+def _variants(ch: str) -> list[str]:
+    """The other original characters whose normal form is ch (學 for 学, ， for ,)."""
+    return _folding().sources.get(ch, [])
 
 
 def find_all(haystack: str, needle: str) -> list[Span]:
@@ -123,49 +100,86 @@ def merge(spans: Sequence[Span]) -> list[Span]:
     return merged
 
 
-def spans_in(text: str, phrases: Iterable[str]) -> list[Span]:
-    """Original-text spans of every occurrence of the phrases in one paragraph."""
-    if not needs_offsets(text):
-        return merge([m.span(1) for p in phrases for m in phrase_pattern(p).finditer(text)])
-    normalized, offsets = normalize_with_offsets(text)
-    return merge([original_span(offsets, s, e) for p in phrases for s, e in find_all(normalized, p)])
+class Matcher:
+    """Finds a query's (normalised) phrases in original text, exactly as in its normal form.
+
+    Most paragraphs contain no character that could match a phrase other than literally (a variant
+    such as 學 for 学, ， for ,): there plain `in` and `find` are exact and need no normalising. Text
+    without deletable or expanding characters normalises one char to one char, so spans found in its
+    normal form are spans of the original; only the rest needs the offset map."""
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.phrases = list(phrases)
+        variants = sorted({c for p in self.phrases for ch in set(p) for c in _variants(ch)})
+        self._variants = re.compile(_class_of(variants)) if variants else None
+
+    def literal(self, text: str) -> bool:
+        """Whether plain substring search is exact for this text."""
+        if _folding().special.search(text):
+            return False
+        return self._variants is None or self._variants.search(text) is None
+
+    def present(self, text: str) -> frozenset[str]:
+        """The phrases whose normal form occurs in the text."""
+        haystack = text if self.literal(text) else normalize(text)
+        return frozenset(p for p in self.phrases if p in haystack)
+
+    def spans(self, text: str, phrases: Iterable[str], literal: bool = False) -> list[Span]:
+        """Original-text spans of every occurrence of the phrases."""
+        if literal or self.literal(text):
+            return merge([span for p in phrases for span in find_all(text, p)])
+        if not _folding().special.search(text):
+            normalized = normalize(text)  # one char for one char: the same offsets
+            return merge([span for p in phrases for span in find_all(normalized, p)])
+        normalized, offsets = normalize_with_offsets(text)
+        return merge([original_span(offsets, s, e) for p in phrases for s, e in find_all(normalized, p)])
+
+    def blocks(self, blocks: Sequence[Block], include_paid: bool, title: str = "") -> list[BlockMatch]:
+        """The paragraphs (that the viewer may see) containing any phrase, in document order.
+
+        A title block repeating the document's title is left out: the hit's title shows it highlighted."""
+        visible = [(i, b) for i, b in enumerate(blocks) if include_paid or not b.paid]
+        literal = self.literal("\x00".join(b.text for _i, b in visible))
+        if literal:  # the usual case: plain `in`, in bulk
+            hits = {p: {i for i, b in visible if p in b.text} for p in self.phrases}
+            present = {i: frozenset(p for p in self.phrases if i in hits[p]) for i in set().union(*hits.values())}
+        else:
+            present = {i: found for i, b in visible if (found := self.present(b.text))}
+        title_norm = normalize(title)
+        return [
+            BlockMatch(i, b.text, present[i], literal)
+            for i, b in visible
+            if i in present and not (b.kind == "title" and normalize(b.text) == title_norm)
+        ]
+
+    def any_in(self, phrase: str, texts: Iterable[str]) -> bool:
+        return any(phrase in self.present(t) for t in texts)
+
+    def highlight(self, text: str) -> str:
+        """Whole text (a title), escaped, every phrase occurrence marked."""
+        return mark(text, self.spans(text, self.phrases))
 
 
-def _presence(texts: Sequence[str], phrases: Sequence[str]) -> list[frozenset[str]]:
-    """For each paragraph, the phrases its normal form contains (regexes on the original text)."""
-    if needs_offsets("\x00".join(texts)):  # rare: normalise each paragraph and test plainly
-        return [frozenset(p for p in phrases if p in n) for n in map(normalize, texts)]
-    searches = [(p, phrase_pattern(p).search) for p in phrases]
-    return [frozenset(p for p, search in searches if search(text)) for text in texts]
+_HTML_SPECIAL = re.compile("[&<>\"']")
 
 
-def match_blocks(
-    blocks: Sequence[Block], phrases: Sequence[str], include_paid: bool, title: str = ""
-) -> list[BlockMatch]:
-    """The paragraphs (that the viewer may see) containing any phrase, in document order.
-
-    A title block repeating the document's title is left out: the hit's title shows it highlighted."""
-    visible = [(i, b) for i, b in enumerate(blocks) if include_paid or not b.paid]
-    presence = _presence([b.text for _i, b in visible], phrases)
-    return [
-        BlockMatch(i, b.text, present)
-        for (i, b), present in zip(visible, presence, strict=True)
-        if present and not (b.kind == "title" and normalize(b.text) == normalize(title))
-    ]
+def _plain(piece: str) -> str:
+    return piece
 
 
 def mark(text: str, spans: Sequence[Span], start: int = 0, end: int | None = None) -> str:
     """text[start:end] HTML-escaped, with <mark> around the spans (clipped to the window)."""
     end = len(text) if end is None else end
+    escape = html.escape if _HTML_SPECIAL.search(text, start, end) else _plain
     out: list[str] = [ELLIPSIS] if start > 0 else []
     pos = start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        out += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        out += [escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>"]
         pos = e
-    out.append(html.escape(text[pos:end]))
+    out.append(escape(text[pos:end]))
     if end < len(text):
         out.append(ELLIPSIS)
     return "".join(out)
@@ -184,10 +198,10 @@ def window(text: str, spans: Sequence[Span], size: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(match: BlockMatch, size: int = SNIPPET_CHARS) -> str:
-    spans = spans_in(match.text, match.phrases)
-    start, end = window(match.text, spans, size)
-    return mark(match.text, spans, start, end)
+@lru_cache(maxsize=256)
+def matcher_for(phrases: tuple[str, ...]) -> Matcher:
+    """One Matcher per phrase set (a query's), reused for every hit."""
+    return Matcher(phrases)
 
 
 def _snippet_blocks(matches: Sequence[BlockMatch], limit: int) -> set[int]:
@@ -206,7 +220,8 @@ def _snippet_blocks(matches: Sequence[BlockMatch], limit: int) -> set[int]:
 
 
 def snippets_and_paragraphs(
-    matches: Sequence[BlockMatch], snippets: int = MAX_SNIPPETS, paragraphs: int = MAX_PARAGRAPHS
+    matcher: Matcher, matches: Sequence[BlockMatch], snippets: int = MAX_SNIPPETS,
+    paragraphs: int = MAX_PARAGRAPHS,
 ) -> tuple[list[str], list[ParagraphHit]]:
     """Snippets (short windows, from different paragraphs) and paragraph hits, each paragraph matched once."""
     for_snippets = _snippet_blocks(matches, snippets)
@@ -215,14 +230,9 @@ def snippets_and_paragraphs(
     for n, m in enumerate(matches):
         if m.block not in for_snippets and n >= paragraphs:
             continue
-        spans = spans_in(m.text, m.phrases)
+        spans = matcher.spans(m.text, m.phrases, m.literal)
         if m.block in for_snippets:
             shorts.append(mark(m.text, spans, *window(m.text, spans, SNIPPET_CHARS)))
         if n < paragraphs:
             hits.append(ParagraphHit(m.block, mark(m.text, spans, *window(m.text, spans, PARAGRAPH_CHARS))))
     return shorts, hits
-
-
-def highlight(text: str, phrases: Sequence[str]) -> str:
-    """Whole text (a title), escaped, every phrase occurrence marked."""
-    return mark(text, spans_in(text, phrases))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -244,3 +244,60 @@ def _spells(syllables: list[str], seg: list[str]) -> bool:
         return False
     whole = all(a == b for a, b in zip(syllables[:-1], seg[:-1], strict=True))
     return whole and syllables[-1].startswith(seg[-1])
+
+
+class LiveSuggester:
+    """The Suggester, built in a background thread when the engine opens (titles and headings of 30k
+    documents take seconds to read), kept up to date by updates that arrive meanwhile."""
+
+    def __init__(self, source: Callable[[], Iterable[Heading]]) -> None:
+        self._source = source
+        self._lock = threading.Lock()
+        self._ready: Suggester | None = None
+        self._pending: list[tuple[list[int], list[Heading]]] = []
+        self._thread: threading.Thread | None = None
+        self._generation = 0
+
+    def start(self) -> None:
+        """(Re)build from the source in the background; suggestions wait for it."""
+        with self._lock:
+            self._generation += 1
+            self._ready, self._pending = None, []
+            self._thread = threading.Thread(
+                target=self._build, args=(self._generation,), name="sucai-suggest", daemon=True
+            )
+            self._thread.start()
+
+    def _build(self, generation: int) -> None:
+        try:
+            built = Suggester(self._source())
+        except Exception:  # get() builds again in the foreground and raises there
+            return
+        with self._lock:
+            if generation == self._generation:
+                self._install(built)
+
+    def _install(self, built: Suggester) -> None:
+        for removed, added in self._pending:  # updates that arrived while building: replaying is harmless
+            built.update(removed, added)
+        self._ready, self._pending = built, []
+
+    def update(self, removed: Sequence[int], added: Sequence[Heading]) -> None:
+        with self._lock:
+            if self._ready is not None:
+                self._ready.update(removed, added)
+            else:
+                self._pending.append((list(removed), list(added)))
+
+    def get(self) -> Suggester:
+        self.wait()
+        with self._lock:
+            if self._ready is None:  # the background build failed (or was never started)
+                self._install(Suggester(self._source()))
+            assert self._ready is not None
+            return self._ready
+
+    def wait(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)

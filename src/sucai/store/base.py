@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sucai.model import Document, DocumentSummary, User
+from sucai.model import Document, DocumentSummary, PhraseHit, User
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,15 @@ class Store(Protocol):
 
     def fingerprint_bytes(self) -> int:
         """Approximate storage used by fingerprints, for the benchmark."""
+        ...
+
+    # -- phrase bank (金句), written with each original document ------------------------------
+    def search_phrases(
+        self, text: str, kind: str | None, include_paid: bool, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[PhraseHit]]:
+        """(total, page) of phrases containing `text` literally (empty = all), newest documents first.
+
+        `kind` None = every kind; phrases from paid blocks only with include_paid."""
         ...
 
     # -- users, tokens, downloads -----------------------------------------------------------

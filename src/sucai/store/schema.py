@@ -60,6 +60,13 @@ MIGRATIONS: list[list[str]] = [
             id {id}, user_id {bigint} NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
             updated_at TEXT NOT NULL)""",
     ],
+    [
+        # The phrase bank (金句): rows written with their document; `paid` copies the source block's flag.
+        """CREATE TABLE phrases (
+            id {id}, doc_id {bigint} NOT NULL, block INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+            paid INTEGER NOT NULL)""",
+        "CREATE INDEX phrases_doc ON phrases (doc_id)",
+    ],
 ]
 
 

@@ -16,6 +16,7 @@ from sucai.model import (
     Document,
     DocumentSummary,
     OutlineItem,
+    PhraseHit,
     Placeholder,
     Removal,
     Repair,
@@ -29,10 +30,19 @@ _DOC_COLUMNS = (
     "source_sha256, body_sha256, duplicate_of, created_at, chars"
 )
 _CHUNK = 500  # ids per IN (...) list: well under both backends' parameter limits
+# Substring match on both backends; LOWER on both sides because SQLite's LIKE ignores ASCII case and
+# PostgreSQL's does not. The pattern is always a parameter, escaped by like_pattern().
+_PHRASE_LIKE = "LOWER(p.text) LIKE LOWER(?) ESCAPE '\\'"
 
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with % _ and the escape character taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -135,6 +145,7 @@ class SqlStore:
             ids.append(doc_id)
             if duplicate_of is None:
                 self._insert_blocks(cur, doc_id, doc.blocks)
+                self._insert_phrases(cur, doc_id, doc)
                 prints = fingerprints[ordinal] if ordinal < len(fingerprints) else []
                 cur.executemany(
                     "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -162,6 +173,14 @@ class SqlStore:
         cur.executemany(
             "INSERT INTO blocks (doc_id, pos, kind, level, paid, text) VALUES (?, ?, ?, ?, ?, ?)",
             [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(blocks)],
+        )
+
+    def _insert_phrases(self, cur: Cursor, doc_id: int, doc: Document) -> None:
+        from sucai.compose.phrases import extract_phrases
+
+        cur.executemany(
+            "INSERT INTO phrases (doc_id, block, kind, text, paid) VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, p.block, p.kind, p.text, int(doc.blocks[p.block].paid)) for p in extract_phrases(doc)],
         )
 
     def files(self) -> Iterator[StoredFile]:
@@ -249,10 +268,12 @@ class SqlStore:
         if not heirs:
             cur.execute("DELETE FROM blocks WHERE doc_id = ?", (doc_id,))
             cur.execute("DELETE FROM fingerprints WHERE doc_id = ?", (doc_id,))
+            cur.execute("DELETE FROM phrases WHERE doc_id = ?", (doc_id,))
         else:
             heir, rest = heirs[0], heirs[1:]
             cur.execute("UPDATE blocks SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
             cur.execute("UPDATE fingerprints SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
+            cur.execute("UPDATE phrases SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
             cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (heir,))
             for other in rest:
                 cur.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (heir, other))
@@ -308,6 +329,35 @@ class SqlStore:
 
     def fingerprint_bytes(self) -> int:
         raise NotImplementedError
+
+    # -- phrase bank ------------------------------------------------------------------------------------
+    def search_phrases(
+        self, text: str, kind: str | None, include_paid: bool, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[PhraseHit]]:
+        # The WHERE clause is assembled from constants only; the user's text travels as a parameter.
+        where: list[str] = []
+        params: list[Any] = []
+        if text:
+            where.append(_PHRASE_LIKE)
+            params.append(like_pattern(text))
+        if kind is not None:
+            where.append("p.kind = ?")
+            params.append(kind)
+        if not include_paid:
+            where.append("p.paid = 0")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        source = "FROM phrases p JOIN documents d ON d.id = p.doc_id"
+        with self.transaction() as cur:
+            cur.execute(f"SELECT COUNT(*) {source}{clause}", params)
+            total = _one(cur)
+            cur.execute(
+                f"SELECT p.id, p.doc_id, d.title, p.block, p.kind, p.text {source}{clause}"
+                " ORDER BY p.doc_id DESC, p.id LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            rows = cur.fetchall()
+        hits = [PhraseHit(int(i), int(d), t, int(b), k, x) for i, d, t, b, k, x in rows]
+        return total, hits
 
     # -- users ------------------------------------------------------------------------------------------
     def add_user(self, name: str, tier: str, password_hash: str, expires: str | None = None) -> User:

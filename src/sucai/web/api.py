@@ -51,7 +51,7 @@ def api_list(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    total, docs = library(request).list(offset=offset, limit=limit)
+    total, docs = library(request).list_documents(offset=offset, limit=limit)
     keys = ("id", "title", "source", "year", "genre", "chars")
     return {"total": total, "documents": [{k: getattr(d, k) for k in keys} for d in docs]}
 

@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sucai.library import Library
 from sucai.settings import Settings
-from sucai.web import account, admin, api, desk, downloads, errors, feed, pages
+from sucai.web import account, admin, api, desk, downloads, errors, feed, pages, phrases
 from sucai.web.auth import SESSION_COOKIE, SESSION_DAYS, LoginLimiter, Viewer
 from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import BodyLimit, SecurityHeaders
@@ -42,7 +42,7 @@ def create_app(settings: Settings, library: Library) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_file_bytes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    for module in (pages, downloads, account, desk, admin, feed, api):
+    for module in (pages, downloads, account, desk, admin, feed, api, phrases):
         app.include_router(module.router)
     app.add_api_route("/docs", api_docs, include_in_schema=False, response_class=HTMLResponse)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

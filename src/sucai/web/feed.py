@@ -49,7 +49,7 @@ def atom_feed(request: Request) -> Response:
 
 
 def _entries(lib: Library, base: str) -> list[tuple[str, ET.Element]]:
-    _total, summaries = lib.list(limit=ENTRIES)
+    _total, summaries = lib.list_documents(limit=ENTRIES)
     entries = []
     for summary in summaries:
         try:

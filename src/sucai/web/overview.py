@@ -59,7 +59,7 @@ def _compute(lib: Library, today: date) -> Overview:
     counters: dict[str, Counter[str]] = {"genre": Counter(), "year": Counter(), "tag": Counter()}
     offset = 0
     while True:
-        total, batch = lib.list(offset=offset, limit=1000)
+        total, batch = lib.list_documents(offset=offset, limit=1000)
         for doc in batch:
             if doc.genre:
                 counters["genre"][doc.genre] += 1
@@ -108,5 +108,5 @@ def new_on(lib: Library, day: date, limit: int = 500) -> tuple[list[DocumentSumm
     since = lib.store.documents_since(day.isoformat(), limit=limit)
     end = (day + timedelta(days=1)).isoformat()
     docs = [d for d in since if d.created_at < end]
-    recent = [] if docs else lib.list(limit=30)[1]
+    recent = [] if docs else lib.list_documents(limit=30)[1]
     return docs, recent
