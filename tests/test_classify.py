@@ -73,3 +73,40 @@ def test_tags_follow_the_topic_table() -> None:
     assert classify("河长制工作总结", "正文。", topics=topics).tags == ["生态文明"]
     assert classify("总结", "河长制、湖长制全面落实，湖长制见效。", topics=topics).tags == ["生态文明"]
     assert classify("总结", "河长制。", topics=topics).tags == []
+
+
+def test_the_title_genre_word_wins_over_body_cues() -> None:
+    body = "根据县委组织部安排，现将本人履职情况报告如下。全年带头为全局党员讲专题党课2次。"
+    assert detect_genre("xx县自然资源局局长2025年度述职述廉报告", body) == "述职报告"
+    assert detect_genre("2025年度述廉报告", body) == "述职报告"
+    assert detect_genre("无题", body) == "党课"  # a body cue only counts when the title says nothing
+
+
+@pytest.mark.parametrize(
+    ("title", "genre"),
+    [
+        ("在xx县2025年安全生产工作会议上的讲话", "讲话稿"),
+        ("在2023年度领导班子述职评议会上的讲话", "讲话稿"),  # not the 述职 the meeting was about
+        ("在全县党课开讲仪式上的致辞", "讲话稿"),
+        ("在主题教育读书班交流发言会上的讲话提纲", "讲话稿"),
+        ("党建引领聚合力 网格治理暖民心——在全市基层治理工作推进会上的交流发言", "发言材料"),
+        ("在中国共产党第十一次全国代表大会上的政治报告", "工作报告"),
+    ],
+)
+def test_what_was_given_at_a_meeting_is_the_genre(title: str, genre: str) -> None:
+    assert classify(title, "").genre == genre
+
+
+def test_genre_from_a_subtitle_under_a_slogan_title() -> None:
+    body = "——在青年干部座谈会上的讲话\u2029同志们：\u2029今天给大家讲一堂党课。"
+    assert detect_genre("坚定信念勇担使命", body) == "讲话稿"
+    dash_list = "——经济运行总体平稳，发展报告显示向好。\u2029同志们："
+    assert detect_genre("无题", dash_list) is None  # a dash-led sentence is not a subtitle
+
+
+def test_a_document_of_a_compilation_inherits_the_collection_year() -> None:
+    assert detect_year("关于大兴调查研究之风的研讨交流发言", "调查研究是传家宝。", collection_year=2024) == 2024
+    assert detect_year("2023年读书班发言", "正文。", collection_year=2024) == 2023  # its own title year first
+    assert detect_year("读书班发言", "（2023年12月5日）正文。", collection_year=2024) == 2023  # then its own date
+    assert detect_year("读书班发言", "2019年以来，2019年全年。", collection_year=2024) == 2024  # before mentions
+    assert classify("读书班发言", "正文。", collection_year=2024).year == 2024

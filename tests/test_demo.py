@@ -109,16 +109,42 @@ def test_the_gb18030_file_is_decoded(lib: Library) -> None:
     assert "\ufffd" not in report.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: a date or byline line under the title, e.g. （2026年1月X日）, is taken as the title "
-    "or glued to it (sucai/ingest/split.py); remove this marker when it is fixed",
-)
 def test_a_date_line_under_the_title_is_not_the_title(lib: Library) -> None:
     titles = {d.title for d in _documents(lib)}
     assert "xx县自然资源局局长2025年度述职述廉报告" in titles
     assert "在xx县2025年安全生产工作会议上的讲话" in titles
     assert "党建引领聚合力 网格治理暖民心——在全市基层治理工作推进会上的交流发言" in titles
+
+
+@pytest.mark.parametrize(
+    ("prefix", "byline"),
+    [("03_", "（2025年X月X日）"), ("07_", "（xx街道党工委书记 某某，2026年3月）"), ("08_", "（2026年1月X日）")],
+)
+def test_the_date_or_byline_line_is_kept_right_after_the_title(lib: Library, prefix: str, byline: str) -> None:
+    (doc,) = _from_file(_documents(lib), prefix)
+    assert [(b.kind, b.text) for b in doc.blocks[1:2]] == [("paragraph", byline)]
+    assert doc.blocks[2].kind == "salutation"
+
+
+def test_every_demo_document_has_the_genre_its_title_names(lib: Library) -> None:
+    genres = {Path(d.source).name[:3]: d.genre for d in _documents(lib)}
+    assert genres == {
+        "01_": "发言材料",
+        "02_": "心得体会",
+        "03_": "讲话稿",
+        "04_": "工作总结",
+        "05_": "党课",
+        "06_": "调研报告",
+        "07_": "发言材料",
+        "08_": "述职报告",
+    }
+    speeches = _from_file(_documents(lib), COMPILATION)
+    assert {d.genre for d in speeches} == {"发言材料"}
+
+
+def test_documents_of_the_compilation_inherit_its_year(lib: Library) -> None:
+    speeches = _from_file(_documents(lib), COMPILATION)
+    assert [d.year for d in speeches] == [2024, 2024, 2024]
 
 
 def test_page_furniture_of_the_html_file_is_not_text(lib: Library) -> None:

@@ -122,3 +122,15 @@ def test_markdown_bold_lines_lose_their_stars() -> None:
 def test_markdown_list_items_keep_their_own_lines() -> None:
     text = "正文一段。\n\n正文二段。\n\n- 经济持续向好\n- 就业稳定\n跨行的内容\n\n结尾。"
     assert texts(text) == ["正文一段。", "正文二段。", "经济持续向好", "就业稳定跨行的内容", "结尾。"]
+
+
+def test_a_bracketed_byline_is_not_glued_to_a_long_title() -> None:
+    title = "党建引领聚合力 网格治理暖民心——在全市基层治理工作推进会上的交流发言"
+    text = f"{title}\n（xx街道党工委书记 某某，2026年3月）\n尊敬的各位领导，同志们：\n近年来，我们坚持党建引领。"
+    assert texts(text)[:2] == [title, "（xx街道党工委书记 某某，2026年3月）"]
+    assert texts(f"{title}\n（2025年X月X日）\n同志们：\n正文。")[:2] == [title, "（2025年X月X日）"]
+
+
+def test_a_date_line_stays_apart_in_a_blank_line_separated_text() -> None:
+    text = "在全县工作会议上的讲话\n（2025年X月X日）\n\n同志们：\n\n第一段正文。\n\n第二段正文。"
+    assert texts(text) == ["在全县工作会议上的讲话", "（2025年X月X日）", "同志们：", "第一段正文。", "第二段正文。"]

@@ -259,6 +259,9 @@ def test_congress_reports_are_one_document_each() -> None:
     records = corpus("cpc-congress-reports.jsonl")
     parsed = [parse_record(r) for r in records]
     assert [len(docs) for docs in parsed] == [1] * len(records)
+    for docs in parsed:
+        if docs[0].chars >= 1000:  # (one record is a 65-character list of editions)
+            assert docs[0].genre == "工作报告", docs[0].title
     twentieth = parsed[-1][0]
     assert twentieth.year == 2022  # from the dated header line
     assert outline(twentieth, 1)[0] == "一、过去五年的工作和新时代十年的伟大变革"
@@ -328,6 +331,31 @@ def test_removals_go_to_the_document_they_fell_in() -> None:
     assert [r.text for r in first.removed] == ["【公众号：甲】"]
     assert [r.text for r in second.removed] == ["【公众号：乙】"]
     assert (first.repairs, second.repairs) == ([], [Repair("主T", "主题", 1)])
+
+
+def test_documents_of_a_compilation_inherit_its_year() -> None:
+    body = "这是正文的第一句话。这是第二句话，内容完整。"
+    text = (
+        f"2024年主题教育研讨交流发言材料三篇\n同志们：\n{body}\n发言完毕，谢谢大家！\n"
+        f"关于大兴调查研究之风的研讨交流发言\n同志们：\n{body}2019年以来成效明显。\n发言完毕，谢谢大家！\n"
+        f"扛牢意识形态工作责任的研讨发言\n（2023年12月5日）\n同志们：\n{body}\n"
+    )
+    docs = parse_text(text, source="e.txt")
+    assert [(d.title, d.year) for d in docs] == [
+        ("2024年主题教育研讨交流发言材料", 2024),
+        ("关于大兴调查研究之风的研讨交流发言", 2024),  # not the 2019 it mentions
+        ("扛牢意识形态工作责任的研讨发言", 2023),  # its own date line
+    ]
+    assert docs[2].blocks[1].text == "（2023年12月5日）"
+
+
+def test_a_date_line_under_the_title_is_kept_after_it() -> None:
+    text = "xx县自然资源局局长2025年度述职述廉报告\n（2026年1月X日）\n各位领导、同志们：\n全年讲专题党课2次。"
+    [doc] = parse_text(text, source="f.txt")
+    assert (doc.title, doc.year, doc.genre) == ("xx县自然资源局局长2025年度述职述廉报告", 2025, "述职报告")
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph", "salutation", "paragraph"]
+    assert doc.blocks[1].text == "（2026年1月X日）"
+    assert [p.text for p in doc.placeholders] == ["xx", "X"]
 
 
 @settings(max_examples=200, deadline=None)

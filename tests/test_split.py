@@ -93,3 +93,52 @@ def test_numbered_pieces_of_a_compilation() -> None:
     text = f"发言材料两篇\n第一篇：在读书班上的发言\n同志们：\n{BODY}\n第二篇：在座谈会上的发言\n同志们：\n{BODY}\n"
     _, parts = split(text)
     assert [title for title, _ in parts] == ["第一篇：在读书班上的发言", "第二篇：在座谈会上的发言"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "（2025年X月X日）",
+        "（2026年1月X日）",
+        "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
+        "国务院总理 李强",
+        "（xx街道党工委书记 某某，2026年3月）",
+        "某某同志",
+        "xx县自然资源局",
+    ],
+)
+def test_a_date_or_byline_under_the_title_is_not_the_title(byline: str) -> None:
+    collection, parts = split(f"在xx县2025年安全生产工作会议上的讲话\n{byline}\n同志们：\n{BODY}\n")
+    assert collection == "在xx县2025年安全生产工作会议上的讲话"
+    assert parts == [(None, [byline, "同志们：", BODY])]  # the document inherits the title; the byline is kept
+
+
+def test_several_byline_lines_under_the_title_are_all_kept() -> None:
+    text = f"坚定信念勇担使命\n——在青年干部座谈会上的讲话\n（2023年5月）\n习\u3000近\u3000平\n同志们：\n{BODY}\n"
+    collection, parts = split(text)
+    assert collection == "坚定信念勇担使命"
+    assert parts == [(None, ["——在青年干部座谈会上的讲话", "（2023年5月）", "习\u3000近\u3000平", "同志们：", BODY])]
+
+
+def test_documents_of_a_compilation_keep_their_titles_above_date_lines() -> None:
+    text = (
+        f"2024年研讨发言材料两篇\n在读书班上的发言\n（2024年3月）\n同志们：\n{BODY}\n发言完毕，谢谢大家！\n"
+        f"关于调查研究的发言\n（xx县委书记 某某，2024年4月）\n同志们：\n{BODY}\n"
+    )
+    collection, parts = split(text)
+    assert collection == "2024年研讨发言材料两篇"
+    assert [title for title, _ in parts] == ["在读书班上的发言", "关于调查研究的发言"]
+    assert parts[0][1][0] == "（2024年3月）"
+    assert parts[1][1][0] == "（xx县委书记 某某，2024年4月）"
+
+
+def test_a_title_after_a_closing_may_have_a_date_line() -> None:
+    text = f"心得体会两篇\n{BODY}\n谢谢大家！\n学习二十大精神的几点体会\n（2023年5月）\n{BODY}\n"
+    _, parts = split(text)
+    assert parts[1] == ("学习二十大精神的几点体会", ["（2023年5月）", BODY])
+
+
+def test_a_spaced_out_title_is_still_a_title() -> None:
+    collection, parts = split(f"述\u3000职\u3000报\u3000告\n各位领导：\n{BODY}\n")
+    assert collection == "述\u3000职\u3000报\u3000告"
+    assert parts == [(None, ["各位领导：", BODY])]

@@ -24,6 +24,7 @@ TITLE_GENRES: tuple[tuple[str, str], ...] = (
     ("检查材料", "对照检查材料"),
     ("述职", "述职报告"),
     ("述责述廉", "述职报告"),
+    ("述廉", "述职报告"),
     ("调研报告", "调研报告"),
     ("调查报告", "调研报告"),
     ("主持词", "主持词"),
@@ -43,6 +44,7 @@ TITLE_GENRES: tuple[tuple[str, str], ...] = (
     ("读后感", "心得体会"),
     ("发言", "发言材料"),
     ("讲话", "讲话稿"),
+    ("讲稿", "讲话稿"),
     ("致辞", "讲话稿"),
     ("工作总结", "工作总结"),
     ("总结", "工作总结"),
@@ -81,6 +83,10 @@ _CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789"
 _TAG_MIN_MENTIONS = 3
 _SHORT_DOCUMENT = 3000
 _HEAD, _TAIL = 600, 300
+# "在…会议上的讲话": what was given at the meeting is the genre, whatever the meeting was about (述职评议会)
+_SPOKEN_AT = re.compile(r"在.+[上中]的(.{1,12})$")
+# a subtitle paragraph at the top of the text: "——在青年干部座谈会上的讲话"
+_SUBTITLE = re.compile("(?:^|\u2029)(?:——|—|--)([^\u2029。！？!?]{2,60})(?:\u2029|$)")
 
 
 @dataclass(frozen=True)
@@ -91,41 +97,64 @@ class Classification:
 
 
 def classify(
-    title: str, body: str, *, year_hint: int | None = None, topics: Sequence[tuple[str, str]] = ()
+    title: str,
+    body: str,
+    *,
+    year_hint: int | None = None,
+    topics: Sequence[tuple[str, str]] = (),
+    collection_year: int | None = None,
 ) -> Classification:
     """Year, genre and tags of a document (title and body text as stored; normalised here)."""
-    return classify_normalized(normalize(title), normalize(body), year_hint=year_hint, topics=topics)
+    return classify_normalized(
+        normalize(title), normalize(body), year_hint=year_hint, topics=topics, collection_year=collection_year
+    )
 
 
 def classify_normalized(
-    norm_title: str, norm_body: str, *, year_hint: int | None = None, topics: Sequence[tuple[str, str]] = ()
+    norm_title: str,
+    norm_body: str,
+    *,
+    year_hint: int | None = None,
+    topics: Sequence[tuple[str, str]] = (),
+    collection_year: int | None = None,
 ) -> Classification:
     """classify() for a title and body already put through sucai.normalize."""
     return Classification(
-        year=detect_year(norm_title, norm_body, year_hint),
+        year=detect_year(norm_title, norm_body, year_hint, collection_year),
         genre=detect_genre(norm_title, norm_body),
         tags=detect_tags(norm_title, norm_body, topics),
     )
 
 
-def detect_year(title: str, body: str, year_hint: int | None = None) -> int | None:
-    """The year in the title, else the hint, else a date in the header, else the year the text mentions most.
+def detect_year(
+    title: str, body: str, year_hint: int | None = None, collection_year: int | None = None
+) -> int | None:
+    """The year in the title, else the hint, else a date in the header, else the year of the collection the
+    document came in ("2024年…发言材料三篇"), else the year the text mentions most.
 
     Target years ("到2035年") and years after next year are not the document's year.
     """
-    in_title = _years(title)
-    if in_title:
-        return in_title[0]
+    in_title = title_year(title)
+    if in_title is not None:
+        return in_title
     if year_hint is not None:
         return year_hint
     dated = _DATE.search(body[:_HEADER])
     if dated:
         return int(dated.group(1))
+    if collection_year is not None:
+        return collection_year
     latest = datetime.date.today().year + 1
     counts = Counter(y for y in _years(body[:5000], skip_targets=True) if y <= latest)
     if not counts:
         return None
     return max(counts, key=lambda y: (counts[y], y))
+
+
+def title_year(title: str) -> int | None:
+    """The first year written in a (normalised) title, if any."""
+    found = _years(title)
+    return found[0] if found else None
 
 
 def _years(text: str, *, skip_targets: bool = False) -> list[int]:
@@ -139,15 +168,37 @@ def _years(text: str, *, skip_targets: bool = False) -> list[int]:
 
 
 def detect_genre(title: str, body: str) -> str | None:
-    """Genre from title keywords, else from cues at the start or end of the text."""
-    for keyword, genre in TITLE_GENRES:
-        if keyword in title:
-            return genre
+    """Genre from title keywords, else from a subtitle under it, else from cues at the start or end of the text.
+
+    The title's genre word always wins over cues in the body (a 述职报告 may mention the 党课 it gave).
+    """
+    found = title_genre(title)
+    if found:
+        return found
+    subtitle = _SUBTITLE.search(body[:_HEADER])
+    if subtitle:
+        found = title_genre(subtitle.group(1))
+        if found:
+            return found
     edges = body[:_HEAD] + "\n" + body[-_TAIL:]
     for cue, genre in BODY_GENRES:
         if cue in edges:
             return genre
     return None
+
+
+def title_genre(title: str) -> str | None:
+    """The genre a (normalised) title names: for "在…上的讲话" the word after 上的, else the first keyword."""
+    spoken = _SPOKEN_AT.search(title)
+    if spoken:
+        found = _keyword_genre(spoken.group(1))
+        if found:
+            return found
+    return _keyword_genre(title)
+
+
+def _keyword_genre(text: str) -> str | None:
+    return next((genre for keyword, genre in TITLE_GENRES if keyword in text), None)
 
 
 def detect_tags(title: str, body: str, topics: Sequence[tuple[str, str]]) -> list[str]:

@@ -4,7 +4,8 @@ Web scrapes break lines inside sentences (zh.wikisource puts every link on its o
 "所作的\\n政府工作报告\\n。"). Two layouts are told apart: when most paragraphs are separated by blank lines,
 a single newline is a break inside a paragraph; otherwise a line is joined to the one before only on
 strong evidence (it starts with punctuation, the one before ends mid-phrase, or it is a short
-fragment after body text). Headings, titles and salutations are never joined to their neighbours.
+fragment after body text). Headings, titles, salutations and date or byline lines under a title
+("（2025年X月X日）", "（xx街道党工委书记 某某，2026年3月）") are never joined to their neighbours.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def _is_bare_marker(text: str) -> bool:
 
 
 def _stands_alone(text: str) -> bool:
-    """Headings, markdown headings, salutations and dash-led lines keep their own line."""
+    """Headings, markdown headings, salutations, dash-led lines and bracketed bylines keep their own line."""
     return (
         numbering_at(text) is not None
         or markdown_heading(text) is not None

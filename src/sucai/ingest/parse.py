@@ -15,7 +15,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from sucai.ingest.classify import classify_normalized
+from sucai.ingest.classify import classify_normalized, title_year
 from sucai.ingest.clean import Cleaned, Rules, clean_text, count_repairs, load_rules, repair_text
 from sucai.ingest.lines import lines_with_offsets
 from sucai.ingest.placeholders import find_placeholders
@@ -49,21 +49,29 @@ def parse_text(
         title_hint, hint_repairs = repair_text(title_hint, rules)
     split = split_documents(lines, title_hint=title_hint)
     inherited = strip_count(split.collection_title) if split.collection_title else None
+    # a document of a compilation that names no year of its own has the collection's
+    collection_year = title_year(normalize(inherited)) if inherited else None
     documents = []
     for part in split.parts:
         title = part.title or inherited or _fallback_title(source, part)
-        documents.append(_document(part, title, source, year_hint, rules))
+        documents.append(_document(part, title, source, rules, years=(year_hint, collection_year)))
     starts = [offsets[p.start] for p in split.parts]
     _attribute(documents, starts, cleaned, hint_repairs)
     return documents
 
 
-def _document(part: Part, title: str, source: str, year_hint: int | None, rules: Rules) -> Document:
+def _document(
+    part: Part, title: str, source: str, rules: Rules, *, years: tuple[int | None, int | None]
+) -> Document:
+    """One document; `years` = (the year given with the text, the year of the collection title)."""
     # The title is the document's public face (lists, search results, feeds): never member-only.
     blocks, outline = build_blocks(title, part.lines)
     body = [normalize(b.text) for b in blocks if b.kind != "title"]
     norm_body = PARAGRAPH_SEP.join(body)  # = normalize_paragraphs(non-title block texts)
-    facts = classify_normalized(normalize(title), norm_body, year_hint=year_hint, topics=rules.topics)
+    year_hint, collection_year = years
+    facts = classify_normalized(
+        normalize(title), norm_body, year_hint=year_hint, topics=rules.topics, collection_year=collection_year
+    )
     return Document(
         id=None,
         title=title,

@@ -5,7 +5,8 @@ line followed by an opening salutation (同志们：), or with a title-like line
 document's closing (发言完毕……批评指正。). A split is only made between two parts that both hold body text
 (a sentence), so the header of a single report ("政府工作报告 / ——2024年3月5日… / 李强 / 各位代表：")
 never becomes a document of its own. A document without a title line inherits the collection title,
-less its count ("四篇", "合集", "汇编").
+less its count ("四篇", "合集", "汇编"). Subtitle, date and speaker lines under a title ("（2025年X月X日）",
+"——在…会议上的讲话", "国务院总理 李强") are never a title: they stay at the top of the document's body.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _COUNT = re.compile(
 _NAME = r"(?:[\u4e00-\u9fff]{2,4}|某某|[xX×]{2,3})"
 _BYLINE = re.compile(
     r"(?:——|—|－－|--)\S.{0,78}|[（(][^（()）]{2,40}[）)]"
-    r"|(?:\S{0,12}[\s\u3000]+)?[\u4e00-\u9fff](?:[\s\u3000]+[\u4e00-\u9fff]){1,3}"
+    r"|(?:\S{0,12}[\s\u3000]+)?[\u4e00-\u9fff](?:[\s\u3000]+[\u4e00-\u9fff]){1,2}"  # a name, not 述 职 报 告
     r"|\S{0,20}(?:书记|主任|局长|县长|市长|省长|区长|镇长|乡长|总理|主席|部长|厅长|处长|科长|校长|院长|委员|"
     rf"代表|经理|董事长|负责人)[\s\u3000]+{_NAME}"
     r"|(?:[\u4e00-\u9fff]{2,3}|某某|[xX×]{2,3})同志"
@@ -119,7 +120,7 @@ def _collection_title(lines: Sequence[Line], title_hint: str | None) -> tuple[in
         hint = title_hint.strip()
         same = bool(lines) and _squash(title_text(lines[0].text)) == _squash(hint)
         return (1 if same else 0), hint
-    if len(lines) >= 2 and is_title_like(lines[0].text) and not is_byline(lines[0].text):
+    if len(lines) >= 2 and is_title_like(lines[0].text) and not is_dateline(lines[0].text):
         return 1, title_text(lines[0].text)
     return 0, None
 
@@ -165,7 +166,7 @@ def _title_line(lines: Sequence[Line], i: int, floor: int) -> int:
     j = i
     while j - 1 > floor and is_byline(lines[j].text) and is_title_like(lines[j - 1].text):
         j -= 1
-        if i - j >= 3:
+        if i - j >= _MAX_BYLINES:
             break
     return j
 
