@@ -289,3 +289,11 @@ def test_report_docx_marks_the_copied_spans(library: Library) -> None:
     cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
     assert f"{report.copy_ratio * 100:.1f}%" in cells
     assert library.docs[plants[0].doc_id].title in cells
+
+
+def test_quotations_need_a_verb_of_saying_or_a_citation() -> None:
+    from sucai.originality.quotes import quote_spans
+
+    text = "他指出：“甲乙丙”，又强调“丁戊”。树立“四个意识”。“己庚辛”（《论语》）\n“未闭合"
+    inside = [text[s:e] for s, e in quote_spans(text)]
+    assert inside == ["甲乙丙", "丁戊", "己庚辛"]

@@ -172,8 +172,9 @@ class Library:
 
     def lint(self, text: str) -> LintReport:
         from sucai.compose.lint import lint
+        from sucai.compose.lint_rules import load_lint_rules
 
-        return lint(text)
+        return lint(text, load_lint_rules(self.settings.rules_dirs))
 
     def phrases(
         self, text: str = "", kind: str | None = None, viewer: User | None = None, limit: int = 50, offset: int = 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sucai.originality.fingerprint import Codes, Positions, kgram_hashes, stored_hash, winnow
+from sucai.originality.fingerprint import GUARANTEE, Codes, K, kgram_hashes, stored_hash, winnow
 from sucai.store.base import Store
 
 Ints = npt.NDArray[np.int64]
@@ -92,12 +92,11 @@ def find_candidates(codes: Codes, store: Store) -> Candidates:
     return Candidates(doc_ids[order], bounds, seed_p[by_rank], seed_q[by_rank])
 
 
-def open_kgrams(explained: npt.NDArray[np.bool_], misses: Positions, quota: int, k: int) -> npt.NDArray[np.bool_]:
-    """Draft k-grams still worth a verification: not wholly explained, and not given up on."""
-    size = max(explained.size - k + 1, 0)
-    if size == 0:
-        return np.zeros(explained.size, bool)
-    done = np.lib.stride_tricks.sliding_window_view(explained, k).all(axis=1)
-    result = np.zeros(explained.size, bool)
-    result[:size] = ~done & (misses[:size] < quota)
-    return result
+def near_unexplained(explained: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """For each draft k-gram start s, whether an unexplained character lies in [s + K - 13, s + 13): the
+    characters a run of 13 or more through that k-gram could explain (it holds a whole 13-window with s)."""
+    n = explained.size
+    counts = np.concatenate(([0], np.cumsum(~explained)))
+    starts = np.arange(n)
+    lo, hi = np.clip(starts + K - GUARANTEE, 0, n), np.clip(starts + GUARANTEE, 0, n)
+    return np.asarray(counts[hi] > counts[lo], dtype=bool)
