@@ -267,9 +267,14 @@ def test_replace_file_documents(store: SqlStore) -> None:
     [old] = store.add_file(make_file("a"), [make_doc(1)], [prints(100)])
     seq = store.last_seq()
     new = store.replace_file_documents(_sha("a"), [make_doc(2), make_doc(3)], [prints(200), prints(300)])
+    assert new[0] == old  # re-parsing keeps a document's id: links, downloads and traces still name it
     assert [d.id for d in store.iter_documents()] == new
-    assert [(c.doc_id, c.op) for c in store.changes_since(seq)] == [(old, "delete"), (new[0], "add"),
-                                                                       (new[1], "add")]
+    assert store.document(old).body_sha256 == make_doc(2).body_sha256
+    assert [(c.doc_id, c.op) for c in store.changes_since(seq)] == [(old, "add"), (new[1], "add")]
+    seq = store.last_seq()
+    assert store.replace_file_documents(_sha("a"), [make_doc(4)], [prints(400)]) == [old]
+    assert [(c.doc_id, c.op) for c in store.changes_since(seq)] == [(old, "add"), (new[1], "delete")]
+    assert [d.id for d in store.iter_documents()] == [old]
     with pytest.raises(NotFound):
         store.replace_file_documents(_sha("nope"), [], [])
 

@@ -122,37 +122,84 @@ class SqlStore:
     def replace_file_documents(
         self, sha256: str, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
     ) -> list[int]:
+        """Re-parse support: a file's documents replaced in place, keeping their ids (links and traces hold)."""
         with self.transaction() as cur:
             cur.execute("SELECT id FROM files WHERE sha256 = ?", (sha256,))
             row = cur.fetchone()
             if row is None:
                 raise NotFound(f"no stored file with sha256 {sha256}")
-            cur.execute("SELECT id FROM documents WHERE file_id = ?", (row[0],))
-            for (doc_id,) in cur.fetchall():
-                self._delete_in(cur, doc_id)
-            return self._insert_documents(cur, row[0], documents, fingerprints)
+            file_id = int(row[0])
+            cur.execute("SELECT id FROM documents WHERE file_id = ? ORDER BY ordinal", (file_id,))
+            old_ids = [int(r[0]) for r in cur.fetchall()]
+            ids: list[int] = []
+            for ordinal, doc in enumerate(documents):
+                prints = fingerprints[ordinal] if ordinal < len(fingerprints) else []
+                if ordinal < len(old_ids):
+                    ids.append(self._rewrite_document(cur, old_ids[ordinal], doc, prints))
+                else:
+                    ids.append(self._add_document(cur, file_id, ordinal, doc, prints))
+            for extra in old_ids[len(documents):]:
+                self._delete_in(cur, extra)
+            return ids
+
+    def _original_for(self, cur: Cursor, body_sha256: str, before: int | None = None) -> int | None:
+        """The stored original with this body (older than `before`, when rewriting a document)."""
+        sql = "SELECT id FROM documents WHERE body_sha256 = ? AND duplicate_of IS NULL"
+        params: list[Any] = [body_sha256]
+        if before is not None:
+            sql += " AND id < ?"
+            params.append(before)
+        cur.execute(sql + " ORDER BY id LIMIT 1", params)
+        row = cur.fetchone()
+        return int(row[0]) if row else None
 
     def _insert_documents(
         self, cur: Cursor, file_id: int, documents: Sequence[Document],
         fingerprints: Sequence[Sequence[Fingerprint]],
     ) -> list[int]:
-        ids: list[int] = []
-        for ordinal, doc in enumerate(documents):
-            cur.execute("SELECT id FROM documents WHERE body_sha256 = ? AND duplicate_of IS NULL", (doc.body_sha256,))
-            original = cur.fetchone()
-            duplicate_of = int(original[0]) if original else None
-            doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
-            ids.append(doc_id)
-            if duplicate_of is None:
-                self._insert_blocks(cur, doc_id, doc.blocks)
-                self._insert_phrases(cur, doc_id, doc)
-                prints = fingerprints[ordinal] if ordinal < len(fingerprints) else []
-                cur.executemany(
-                    "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [(fp.hash, doc_id, fp.pos) for fp in prints],
-                )
-                cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
-        return ids
+        return [
+            self._add_document(cur, file_id, ordinal, doc, fingerprints[ordinal] if ordinal < len(fingerprints) else [])
+            for ordinal, doc in enumerate(documents)
+        ]
+
+    def _add_document(
+        self, cur: Cursor, file_id: int, ordinal: int, doc: Document, prints: Sequence[Fingerprint]
+    ) -> int:
+        duplicate_of = self._original_for(cur, doc.body_sha256)
+        doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
+        if duplicate_of is None:
+            self._insert_content(cur, doc_id, doc, prints)
+        return doc_id
+
+    def _insert_content(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> None:
+        """What only an original owns: blocks, phrases, fingerprints, and its place in the search index."""
+        self._insert_blocks(cur, doc_id, doc.blocks)
+        self._insert_phrases(cur, doc_id, doc)
+        cur.executemany(
+            "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(fp.hash, doc_id, fp.pos) for fp in prints],
+        )
+        cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
+
+    def _rewrite_document(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> int:
+        for table in ("blocks", "fingerprints", "phrases"):
+            cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        duplicate_of = self._original_for(cur, doc.body_sha256, before=doc_id)
+        cur.execute(
+            "UPDATE documents SET title = ?, source = ?, year = ?, genre = ?, tags = ?, outline = ?,"
+            " placeholders = ?, removed = ?, repairs = ?, body_sha256 = ?, duplicate_of = ?, chars = ? WHERE id = ?",
+            (
+                doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags), _dump(doc.outline),
+                _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs), doc.body_sha256, duplicate_of,
+                doc.chars, doc_id,
+            ),
+        )
+        if duplicate_of is None:
+            self._insert_content(cur, doc_id, doc, prints)
+        else:  # it became a copy of an older document: its own copies now point there too
+            cur.execute("UPDATE documents SET duplicate_of = ? WHERE duplicate_of = ?", (duplicate_of, doc_id))
+            cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
+        return doc_id
 
     def _insert_document(
         self, cur: Cursor, file_id: int, ordinal: int, doc: Document, duplicate_of: int | None
