@@ -199,9 +199,11 @@ class Library:
         return self.store.add_user(name, tier, hash_password(password), expires)
 
     def authenticate(self, name: str, password: str) -> User:
-        from sucai.passwords import verify_password
+        from sucai.passwords import burn_verification, verify_password
 
         stored = self.store.password_hash(name)
+        if stored is None:
+            burn_verification(password)
         if stored is None or not verify_password(stored, password):
             raise AccessDenied("用户名或密码错误。Wrong name or password.")
         return self.store.user(name)

@@ -13,6 +13,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def burn_verification(password: str) -> None:
+    """Spend the time of one verification, so an unknown name answers as slowly as a wrong password."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher.hash("sucai-no-such-user"))
+    verify_password(_DUMMY_HASH[0], password)
+
+
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(stored_hash, password)
