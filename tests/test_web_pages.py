@@ -239,6 +239,10 @@ def test_admin_uploads_a_zip_sees_progress_and_the_per_file_report(lib: Library)
     admin = client.get("/admin").text
     duplicates = admin.split('id="duplicates"', 1)[1]
     assert len(re.findall(r'<td><a href="/d/\d+">#\d+</a></td>', duplicates)) == 4
+    # Sources are named as the uploader named them, not by the server's temporary folder.
+    sources = {d.source for d in lib.list_documents(limit=100)[1]}
+    assert "材料.zip!合集/note.txt" in sources
+    assert not any("upload" in s for s in sources)
 
 
 def test_the_upload_answers_json_to_the_progress_script(lib: Library) -> None:

@@ -65,9 +65,14 @@ class Library:
 
     # -- ingest ------------------------------------------------------------------------------
     def ingest(
-        self, paths: Sequence[str | Path], progress: Callable[[int, str], None] | None = None
+        self,
+        paths: Sequence[str | Path],
+        progress: Callable[[int, str], None] | None = None,
+        relative_to: Path | None = None,
     ) -> IngestReport:
-        """Ingest files, folders and archives; each new document is searchable when this returns."""
+        """Ingest files, folders and archives; each new document is searchable when this returns.
+
+        `relative_to` records sources relative to a folder (uploads land in a temporary one)."""
         from sucai.ingest.limits import Limits
         from sucai.ingest.pipeline import IngestOptions, ingest
 
@@ -75,7 +80,9 @@ class Library:
             limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs
         )
         engine = self.engine
-        return ingest(paths, self.store, options, progress=progress, after_file=engine.sync)
+        return ingest(
+            paths, self.store, options, progress=progress, after_file=engine.sync, relative_to=relative_to
+        )
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-parse every stored source file with the current parser, then rebuild the search index."""

@@ -36,12 +36,16 @@ def ingest(
     options: IngestOptions | None = None,
     progress: Progress | None = None,
     after_file: Callable[[], object] | None = None,
+    relative_to: Path | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the store; `after_file` runs after each stored file (index sync)."""
+    """Ingest files and folders into the store; `after_file` runs after each stored file (index sync).
+
+    With `relative_to`, sources are recorded relative to that folder (an upload's temporary folder)."""
     options = options or IngestOptions()
     report = IngestReport()
     done = 0
-    for item in expand(paths, options.limits):
+    for found in expand(paths, options.limits):
+        item = _relabel(found, relative_to)
         if isinstance(item, Failed):
             report.failed.append(item)
         elif isinstance(item, Skipped):
@@ -66,6 +70,19 @@ def count_inputs(paths: Sequence[str | Path]) -> int:
         else:
             total += 1
     return total
+
+
+def _relabel(item: StoredFile | Failed | Skipped, root: Path | None) -> StoredFile | Failed | Skipped:
+    if root is None:
+        return item
+    prefix = str(root).rstrip("/") + "/"
+
+    def label(origin: str) -> str:
+        return origin.removeprefix(prefix)
+
+    if isinstance(item, StoredFile):
+        return dataclasses.replace(item, origin=label(item.origin))
+    return dataclasses.replace(item, path=label(item.path))
 
 
 def _origin(item: StoredFile | Failed | Skipped) -> str:

@@ -73,7 +73,7 @@ class IngestJobs:
 
         try:
             with self._run_lock:
-                job.report = self.lib.ingest([directory], progress=progress)
+                job.report = self.lib.ingest([directory], progress=progress, relative_to=directory)
         except Exception as exc:  # the page must say the job died rather than spin forever
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
