@@ -94,6 +94,14 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss it does not inherit the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def serve(db: Path, index: Path, queries_file: Path) -> None:
     """The serving process: open the library and its index, answer every query, report as JSON."""
     queries: Queries = json.loads(queries_file.read_text(encoding="utf-8"))
@@ -113,8 +121,10 @@ def serve(db: Path, index: Path, queries_file: Path) -> None:
             times.append((time.perf_counter() - t0) * 1000)
             totals.append(res.total)
         out["classes"][name] = {"ms": times, "totals": totals}
+    cache = engine.doc_cache
+    out["cache_hit_rate"] = cache.hits / max(1, cache.hits + cache.misses)
     out["suggest"] = measure_suggest(engine, queries)
-    out["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_mib"] = peak_rss_mib()
     engine.close()
     store.close()
     print(json.dumps(out))
@@ -140,21 +150,25 @@ def measure_suggest(engine: SearchEngine, queries: Queries) -> dict[str, Any]:
 def report(facts: dict[str, Any], served: dict[str, Any], brute: dict[str, list[float]]) -> str:
     rows = ["| class | engine p50 | p95 | p99 | brute force p50 | speed-up at p50 | mean total |",
             "|---|---|---|---|---|---|---|"]
-    worst_p50 = worst_p99 = 0.0
+    worst_p50 = worst_p99 = worst_brute_p50 = 0.0
     min_speedup = float("inf")
     for name, data in served["classes"].items():
         ms = data["ms"]
         p50, p95, p99 = (percentile(ms, p) for p in (50, 95, 99))
         b50 = statistics.median(brute[name])
         worst_p50, worst_p99, min_speedup = max(worst_p50, p50), max(worst_p99, p99), min(min_speedup, b50 / p50)
-        rows.append(f"| {name} | {p50:.2f} ms | {p95:.2f} | {p99:.2f} | {b50:.0f} ms | {b50 / p50:.0f}× "
+        worst_brute_p50 = max(worst_brute_p50, b50)
+        rows.append(f"| {name} | {p50:.2f} ms | {p95:.2f} | {p99:.2f} | {b50:.1f} ms | {b50 / p50:.1f}× "
                     f"| {statistics.mean(data['totals']):,.0f} |")
     sug = served["suggest"]
+    worst_ratio = worst_brute_p50 / worst_p50
     ratio_bytes = facts["index_bytes"] / facts["text_bytes"]
     checks = [
         ("every class p99 ≤ 50 ms", worst_p99 <= 50, f"worst {worst_p99:.1f} ms"),
         ("every class p50 ≤ 5 ms", worst_p50 <= 5, f"worst {worst_p50:.2f} ms"),
-        ("≥ 20× brute force at p50", min_speedup >= 20, f"least {min_speedup:.0f}×"),
+        ("≥ 20× brute force at p50 (worst class against worst class, as issue 3 measured)",
+         worst_ratio >= 20, f"{worst_brute_p50:.0f} / {worst_p50:.1f} ms = {worst_ratio:.0f}×"),
+        ("≥ 20× brute force at p50 in every class", min_speedup >= 20, f"least {min_speedup:.1f}×"),
         ("index ≤ 2× the text (UTF-8 bytes)", ratio_bytes <= 2, f"{ratio_bytes:.2f}×"),
         ("serving process ≤ 1 GB RSS", served["rss_mib"] <= 1024, f"{served['rss_mib']:.0f} MiB"),
     ]
@@ -171,12 +185,14 @@ def report(facts: dict[str, Any], served: dict[str, Any], brute: dict[str, list[
         "",
         f"{PER_CLASS} queries per class; each timed as `sync()` + `search(q, limit=20)` (exact total, ranked top "
         "20 with snippets, paragraphs and facets). Brute force = Python `in` over every document's normalised "
-        "text held in memory. Totals of all queries equal brute force: "
+        "text held in memory. The engine keeps the last 1,024 shown documents in memory for snippets; "
+        f"{served['cache_hit_rate']:.0%} of the hits' documents came from it in this run. "
+        "Totals of all queries equal brute force: "
         f"**{'yes' if facts['totals_equal'] else 'NO — ' + facts['mismatch']}**.",
         "",
         *rows,
         "",
-        f"Quick lookup (`suggest`): first call (builds the in-memory lookup) {sug['first_ms']:.0f} ms; then "
+        f"Quick lookup (`suggest`): first call {sug['first_ms']:.0f} ms; then "
         f"p50 {percentile(sug['ms'], 50):.2f} ms, p99 {percentile(sug['ms'], 99):.2f} ms over {len(sug['ms'])} "
         "prefixes (hanzi fragments, pinyin initials, full pinyin).",
         "",
@@ -184,7 +200,8 @@ def report(facts: dict[str, Any], served: dict[str, Any], brute: dict[str, list[
         "|---|---|---|",
         *[f"| {label} | {'yes' if ok else 'no'} | {figure} |" for label, ok, figure in checks],
         "",
-        f"Reproduce: `.venv/bin/python bench/bench_search.py --chars {facts['chars_asked']}`.",
+        "Brute force finds frequent strings early in each text, so per class it is fastest exactly where the "
+        "engine has most to do (count and facet every document, snippet the top 20).",
     ]
     return "\n".join(lines)
 
@@ -204,7 +221,7 @@ def run(chars: int, work: Path) -> str:
     engine = SearchEngine(store, work / "index")
     facts["build_s"] = time.perf_counter() - t0
     facts["index_bytes"] = directory_bytes(work / "index")
-    facts["build_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    facts["build_rss_mib"] = peak_rss_mib()
     texts = [normalize_paragraphs(b.text for b in d.blocks) for d in docs]
     del docs
     queries = choose_queries(texts, engine, SEED)
@@ -232,21 +249,23 @@ def run(chars: int, work: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--chars", type=int, default=9_000_000)
-    parser.add_argument("--work", type=Path, help="keep the library and index here (default: a temporary folder)")
+    parser.add_argument("--chars", type=int, action="append", help="corpus size; repeat for several (default 9M)")
+    parser.add_argument("--work", type=Path, help="keep the libraries and indexes here (default: temporary)")
     parser.add_argument("--serve", nargs=3, type=Path, metavar=("DB", "INDEX", "QUERIES"), help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
     if args.serve:
         serve(*args.serve)
         return
-    if args.work:
-        args.work.mkdir(parents=True, exist_ok=True)
-        body = run(args.chars, args.work)
-    else:
+    sections = []
+    for chars in args.chars or [9_000_000]:
         with tempfile.TemporaryDirectory() as tmp:
-            body = run(args.chars, Path(tmp))
-    print(body)
+            work = args.work / str(chars) if args.work else Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            sections.append(f"### {chars / 1e6:.0f}M characters\n\n{run(chars, work)}")
+            print(sections[-1], flush=True)
+    sizes = " ".join(f"--chars {c}" for c in args.chars or [9_000_000])
+    body = "\n\n".join(sections) + f"\n\nReproduce: `.venv/bin/python bench/bench_search.py {sizes}`."
     if not args.no_write:
         write_section("Search", body)
 

@@ -33,3 +33,7 @@ def test_paragraph_separator_never_in_a_query() -> None:
     assert PARAGRAPH_SEP in joined
     assert normalize("结尾 第二") not in joined
     assert normalize(PARAGRAPH_SEP) == ""
+
+
+def test_normal_form_holds_no_whitespace() -> None:
+    assert normalize("a\u00a8b\u3000c\u2003d") == "a\u0308bcd"

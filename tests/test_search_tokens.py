@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sucai.normalize import normalize
-from sucai.search.engine import phrase_query
-from sucai.search.index import build_schema
+from sucai.search.index import main_schema, phrase_query
 from sucai.search.tokens import (
     SEPARATOR,
     document_tokens,
@@ -56,7 +55,7 @@ def test_a_single_character_becomes_an_escaped_regex() -> None:
 
 # -- exactness against brute force, in a real (in-memory) engine index ----------------------------
 def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
-    schema = build_schema()
+    schema = main_schema()
     index = tantivy.Index(schema)
     writer = index.writer(15_000_000, 1)
     for doc_id, paragraphs in enumerate(docs):

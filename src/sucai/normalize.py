@@ -20,7 +20,8 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 def _fold(ch: str) -> str:
     if ch.isspace() or ch in _ZERO_WIDTH:
         return ""
-    return unicodedata.normalize("NFKC", ch).casefold()
+    # NFKC of a few compatibility characters carries a space (¨ -> " ̈"): whitespace never survives.
+    return "".join(c for c in unicodedata.normalize("NFKC", ch).casefold() if not c.isspace())
 
 
 def _simplify_each(chars: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,38 +18,27 @@ from sucai.model import Document, Hit, SearchResult, Suggestion
 from sucai.search.index import (
     BULK_HEAP,
     SYNC_HEAP,
-    Heading,
     IndexBusy,
     SearchIndex,
+    Writers,
     document_heads,
+    phrase_query,
     to_engine_document,
 )
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
 from sucai.search.snippets import Matcher, matcher_for, snippets_and_paragraphs
-from sucai.search.suggest import LiveSuggester
-from sucai.search.tokens import phrase_terms, single_char_pattern
+from sucai.search.suggest import lookup_documents, suggest
 from sucai.store.base import Store
 
 TITLE_BOOST = 1_000_000.0  # added once per phrase found in the title: title matches always rank first
 FETCH_BATCH = 500  # documents read from the store at a time while applying changes
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
-DOC_CACHE = 2048  # documents kept for snippets (about 10 KB of text each)
+DOC_CACHE = 1024  # documents kept for snippets (about 10 KB of text each)
 _Occur = tantivy.Occur
 
 
 # -- compiling a parsed query (never user text) into engine queries ------------------------------
-def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
-    """Exact substring of one paragraph of `field`, from our own tokens."""
-    if len(text) == 1:
-        return tantivy.Query.regex_query(schema, field, single_char_pattern(text))
-    pairs = phrase_terms(text)
-    if len(pairs) == 1:
-        return tantivy.Query.term_query(schema, field, pairs[0][1])
-    words: list[str | tuple[int, str]] = [*pairs]
-    return tantivy.Query.phrase_query(schema, field, words)
-
-
 def atom_query(schema: tantivy.Schema, atom: Phrase | Filter) -> tantivy.Query:
     if isinstance(atom, Phrase):
         return phrase_query(schema, "body", atom.text)
@@ -164,10 +154,11 @@ class SearchEngine:
         self.index = SearchIndex(Path(index_dir))
         self._lock = threading.RLock()
         self.doc_cache = DocumentCache(store)
-        self.lookup = LiveSuggester(self.index.iter_heads)
+        # Counting and facets need a pass over every match; the engine releases the GIL for it, so it
+        # runs beside the top-k search and the snippets instead of after them.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sucai-count")
         self.sync()
         self._check_count()
-        self.lookup.start()
 
     # -- keeping in step with the store ------------------------------------------------------------
     def sync(self) -> int:
@@ -178,7 +169,6 @@ class SearchEngine:
             if applied != self.index.loaded_seq:  # another process committed
                 self.index.reload()
                 self.doc_cache.forget()
-                self.lookup.start()
             if applied == target:
                 return 0
             if applied > target:  # the index belongs to another (or a restored) library
@@ -192,48 +182,46 @@ class SearchEngine:
     def _apply_changes(self, backlog: int) -> int:
         applied_count = 0
         heap, threads = (BULK_HEAP, 2) if backlog > BULK_BACKLOG else (SYNC_HEAP, 1)
-        updates: list[tuple[list[int], list[Heading]]] = []
-        with self.index.writer(heap, threads) as writer:
+        touched: list[int] = []
+        with self.index.writers(heap, threads) as writers:
             seq = self.index.applied_seq()  # re-read under the writer lock
             while changes := self.store.changes_since(seq):
                 ids = list(dict.fromkeys(c.doc_id for c in changes))
-                updates.append((ids, self._replace(writer, ids)))
+                self._replace(writers, ids)
+                touched += ids
                 applied_count += len(changes)
                 seq = changes[-1].seq
-            self.index.commit(writer, seq)
-        for ids, heads in updates:
-            self.doc_cache.forget(ids)
-            self.lookup.update(ids, heads)
+            self.index.commit(writers, seq)
+        self.doc_cache.forget(touched)
         return applied_count
 
-    def _replace(self, writer: tantivy.IndexWriter, ids: Sequence[int]) -> list[Heading]:
-        """Make the index hold the store's current version of each document (or nothing): idempotent.
-
-        Returns the quick-lookup entries of the documents now present."""
-        self.index.delete(writer, ids)
-        heads: list[Heading] = []
+    def _replace(self, writers: Writers, ids: Sequence[int]) -> None:
+        """Make the index hold the store's current version of each document (or nothing): idempotent."""
+        self.index.delete(writers, ids)
         for start in range(0, len(ids), FETCH_BATCH):
             for doc in self.store.documents(ids[start : start + FETCH_BATCH]):
                 if doc.duplicate_of is None:
-                    writer.add_document(to_engine_document(doc))
-                    heads += document_heads(doc)
-        return heads
+                    self._add(writers, doc)
+
+    def _add(self, writers: Writers, doc: Document) -> None:
+        writers.main.add_document(to_engine_document(doc))
+        for entry in lookup_documents(document_heads(doc)):
+            writers.lookup.add_document(entry)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Throw the index away and index every stored document again; returns how many."""
-        with self._lock, self.index.writer(BULK_HEAP, threads=2) as writer:
+        with self._lock, self.index.writers(BULK_HEAP, threads=2) as writers:
             seq = self.store.last_seq()  # changes after this are applied again by the next sync
             total = self.store.count_documents()
-            self.index.clear(writer)
+            self.index.clear(writers)
             done = 0
             for doc in self.store.iter_documents():
-                writer.add_document(to_engine_document(doc))
+                self._add(writers, doc)
                 done += 1
                 if progress is not None:
                     progress(done, total)
-            self.index.commit(writer, seq)
+            self.index.commit(writers, seq)
             self.doc_cache.forget()
-        self.lookup.start()
         return done
 
     def _check_count(self) -> None:
@@ -253,6 +241,7 @@ class SearchEngine:
         schema = self.index.schema
         searcher = self.index.searcher()
         match = match_query(schema, parsed)
+        counting = self._pool.submit(count_and_facets, searcher, match)
         found = searcher.search(ranked_query(schema, parsed, match), max(limit, 1), count=False, offset=offset)
         scored = found.hits[:limit] if limit > 0 else []
         ids = searcher.fast_field_values("id", [addr for _score, addr in scored])
@@ -262,7 +251,7 @@ class SearchEngine:
             for (score, _addr), i in zip(scored, ids, strict=True)
             if i is not None and int(i) in docs
         ]
-        total, facets = count_and_facets(searcher, match)
+        total, facets = counting.result()
         return SearchResult(
             query=query, total=total, hits=hits, offset=offset, limit=limit, facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
@@ -270,10 +259,10 @@ class SearchEngine:
 
     def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
         """As-you-type suggestions over titles and outline headings, pinyin initials included."""
-        return self.lookup.get().suggest(prefix, limit=limit, paid_visible=paid_visible)
+        return suggest(self.index, prefix, limit=limit, paid_visible=paid_visible)
 
     def close(self) -> None:
-        self.lookup.wait()
+        self._pool.shutdown(wait=True)
         self.doc_cache.forget()
 
     def __enter__(self) -> SearchEngine:

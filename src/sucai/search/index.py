@@ -1,8 +1,11 @@
-"""The derived index: a tantivy index fed our own tokens, plus the store sequence number it has applied.
+"""The derived index: two tantivy indexes fed our own tokens, and the store sequence number they reflect.
 
-The applied sequence lives in `state.json`, written atomically after each tantivy commit, so a crash
-between the two only makes the next sync apply some changes again; applying is idempotent (every
-document is deleted by id before it is added).
+    index_dir/main/     one engine document per stored document (body, title, genre, tag, year)
+    index_dir/lookup/   one engine document per title or outline heading (quick lookup)
+    index_dir/state.json  {"format", "seq"}: written atomically after both commits
+
+A crash between a commit and the state write only makes the next sync apply some changes again, and
+applying is idempotent: every document (and its lookup entries) is deleted by id before it is added.
 """
 
 from __future__ import annotations
@@ -21,16 +24,20 @@ import tantivy
 
 from sucai.model import Document
 from sucai.normalize import normalize
-from sucai.search.tokens import document_tokens
+from sucai.search.tokens import document_tokens, phrase_terms, single_char_pattern
 
-FORMAT = 1  # bump when the schema or the tokens change: an index of another format is rebuilt
+FORMAT = 2  # bump when a schema or the tokens change: an index of another format is rebuilt
 STATE_FILE = "state.json"
 SYNC_HEAP = 64_000_000
 BULK_HEAP = 256_000_000
 LOCK_WAIT_S = 10.0
 
 
-def build_schema() -> tantivy.Schema:
+class IndexBusy(Exception):
+    """Another process holds the index writer for longer than we wait; it applies the changes."""
+
+
+def main_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("id", indexed=True, fast=True)
     sb.add_text_field("body", tokenizer_name="whitespace", index_option="position")
@@ -38,26 +45,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("genre", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_text_field("tag", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_integer_field("year", indexed=True, fast=True)
-    # Title and outline headings for quick lookup, loaded into memory once.
-    sb.add_text_field("heads", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
-@dataclass(frozen=True)
-class Heading:
-    """A quick-lookup entry kept in the index: a title (block -1) or an outline heading."""
 
-    doc_id: int
-    block: int
-    paid: bool
-    text: str
-
-
-def document_heads(doc: Document) -> list[Heading]:
-    assert doc.id is not None
-    heads = [Heading(doc.id, -1, False, doc.title)] if doc.title.strip() else []
-    heads += [Heading(doc.id, i, b.paid, b.text) for i, b in enumerate(doc.blocks) if b.kind == "heading"]
-    return heads
 
 
 def to_engine_document(doc: Document) -> tantivy.Document:
@@ -73,39 +64,86 @@ def to_engine_document(doc: Document) -> tantivy.Document:
         out.add_text("tag", tag)
     if doc.year is not None:
         out.add_integer("year", doc.year)
-    heads = [[h.block, int(h.paid), h.text] for h in document_heads(doc)]
-    out.add_text("heads", json.dumps(heads, ensure_ascii=False, separators=(",", ":")))
     return out
 
 
-def heads_from_stored(doc_id: int, stored: str) -> list[Heading]:
-    return [Heading(doc_id, block, bool(paid), text) for block, paid, text in json.loads(stored)]
+@dataclass(frozen=True)
+class Heading:
+    """A quick-lookup entry: a document's title (block -1) or one of its outline headings."""
+
+    doc_id: int
+    block: int
+    paid: bool
+    text: str
 
 
-class IndexBusy(Exception):
-    """Another process holds the index writer for longer than we wait; it applies the changes."""
+def document_heads(doc: Document) -> list[Heading]:
+    assert doc.id is not None
+    heads = [Heading(doc.id, -1, False, doc.title)] if doc.title.strip() else []
+    heads += [Heading(doc.id, i, b.paid, b.text) for i, b in enumerate(doc.blocks) if b.kind == "heading"]
+    return heads
+
+
+def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
+    """Exact substring of one paragraph of `field` (a field of our tokens); text already normalised."""
+    if len(text) == 1:
+        return tantivy.Query.regex_query(schema, field, single_char_pattern(text))
+    pairs = phrase_terms(text)
+    if len(pairs) == 1:
+        return tantivy.Query.term_query(schema, field, pairs[0][1])
+    words: list[str | tuple[int, str]] = [*pairs]
+    return tantivy.Query.phrase_query(schema, field, words)
+
+
+def _acquire_writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            return index.writer(heap, threads)
+        except ValueError as exc:  # LockBusy: another process (or thread) is writing
+            if "LockBusy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise IndexBusy(str(exc)) from exc
+            time.sleep(0.02)
+
+
+@dataclass
+class Writers:
+    """The two writers of one sync or rebuild; they commit together."""
+
+    main: tantivy.IndexWriter
+    lookup: tantivy.IndexWriter
 
 
 class SearchIndex:
-    """The tantivy index in a directory, with the store sequence number it reflects."""
+    """The derived index in a directory, with the store sequence number it reflects."""
 
     def __init__(self, path: Path) -> None:
+        from sucai.search.suggest import lookup_schema
+
         self.path = Path(path)
-        self.schema = build_schema()
-        self._index = self._open_or_create()
+        self.schema = main_schema()
+        self.lookup_schema = lookup_schema()
+        self._open_or_create()
         self.loaded_seq = self.applied_seq()
 
     # -- opening -------------------------------------------------------------------------------
-    def _open_or_create(self) -> tantivy.Index:
+    def _open_or_create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        state = self._read_state()
-        if state.get("format") != FORMAT or not tantivy.Index.exists(str(self.path)):
+        if self._read_state().get("format") != FORMAT:
             self._reset_directory()
         try:
-            return tantivy.Index(self.schema, str(self.path), reuse=True)
-        except (ValueError, OSError):  # unreadable (a crash mid-write of another engine version): start over
+            self._open()
+        except (ValueError, OSError):  # unreadable (e.g. written by another tantivy version): start over
             self._reset_directory()
-            return tantivy.Index(self.schema, str(self.path), reuse=True)
+            self._open()
+
+    def _open(self) -> None:
+        for sub in ("main", "lookup"):
+            (self.path / sub).mkdir(exist_ok=True)
+        self.main = tantivy.Index(self.schema, str(self.path / "main"), reuse=True)
+        self.lookup = tantivy.Index(self.lookup_schema, str(self.path / "lookup"), reuse=True)
 
     def _reset_directory(self) -> None:
         """An index of another format (or none): start empty, applied sequence 0."""
@@ -136,63 +174,52 @@ class SearchIndex:
 
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager
-    def writer(self, heap: int = SYNC_HEAP, threads: int = 1) -> Iterator[tantivy.IndexWriter]:
-        """The one writer, held only while applying changes so that other processes can sync too."""
-        writer = self._acquire_writer(heap, threads)
+    def writers(self, heap: int = SYNC_HEAP, threads: int = 1) -> Iterator[Writers]:
+        """The one pair of writers, held only while applying changes so that other processes can sync too."""
+        main = _acquire_writer(self.main, heap, threads)
         try:
-            yield writer
+            lookup = _acquire_writer(self.lookup, max(heap // 4, 15_000_000), 1)
         except BaseException:
-            writer.rollback()
+            main.rollback()
+            main.wait_merging_threads()
+            raise
+        try:
+            yield Writers(main, lookup)
+        except BaseException:
+            main.rollback()
+            lookup.rollback()
             raise
         finally:
-            writer.wait_merging_threads()
+            main.wait_merging_threads()
+            lookup.wait_merging_threads()
 
-    def _acquire_writer(self, heap: int, threads: int) -> tantivy.IndexWriter:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                return self._index.writer(heap, threads)
-            except ValueError as exc:  # LockBusy: another process (or thread) is writing
-                if "LockBusy" not in str(exc):
-                    raise
-                if time.monotonic() > deadline:
-                    raise IndexBusy(str(exc)) from exc
-                time.sleep(0.02)
-
-    def delete(self, writer: tantivy.IndexWriter, doc_ids: Iterable[int]) -> None:
+    def delete(self, writers: Writers, doc_ids: Iterable[int]) -> None:
         for doc_id in doc_ids:
-            writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "id", doc_id))
+            writers.main.delete_documents_by_query(tantivy.Query.term_query(self.schema, "id", doc_id))
+            writers.lookup.delete_documents_by_query(tantivy.Query.term_query(self.lookup_schema, "doc", doc_id))
 
-    def commit(self, writer: tantivy.IndexWriter, seq: int) -> None:
-        """Commit the writer's changes, then record the sequence they bring the index to."""
-        writer.commit()
+    def commit(self, writers: Writers, seq: int) -> None:
+        """Commit both writers' changes, then record the sequence they bring the index to."""
+        writers.main.commit()
+        writers.lookup.commit()
         self._write_state(seq)
         self.reload()
 
     def reload(self) -> None:
-        self._index.reload()
+        self.main.reload()
+        self.lookup.reload()
         self.loaded_seq = self.applied_seq()
 
-    def clear(self, writer: tantivy.IndexWriter) -> None:
-        writer.delete_all_documents()
+    def clear(self, writers: Writers) -> None:
+        writers.main.delete_all_documents()
+        writers.lookup.delete_all_documents()
 
     # -- reading ---------------------------------------------------------------------------------
     def searcher(self) -> tantivy.Searcher:
-        return self._index.searcher()
+        return self.main.searcher()
+
+    def lookup_searcher(self) -> tantivy.Searcher:
+        return self.lookup.searcher()
 
     def num_docs(self) -> int:
         return int(self.searcher().num_docs)
-
-    def iter_heads(self) -> Iterator[Heading]:
-        """Every document's quick-lookup entries, from the stored field."""
-        searcher = self.searcher()
-        total = int(searcher.num_docs)
-        if not total:
-            return
-        hits = searcher.search(tantivy.Query.all_query(), total, count=False).hits
-        addresses = [addr for _score, addr in hits]
-        ids = searcher.fast_field_values("id", addresses)
-        for doc_id, addr in zip(ids, addresses, strict=True):
-            stored = searcher.doc(addr).get_first("heads")
-            if doc_id is not None and stored:
-                yield from heads_from_stored(int(doc_id), stored)

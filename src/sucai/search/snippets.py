@@ -19,7 +19,7 @@ SNIPPET_CHARS = 80
 SNIPPET_LEAD = 24  # characters of context before the first match
 PARAGRAPH_CHARS = 160
 MAX_SNIPPETS = 3
-MAX_PARAGRAPHS = 10
+MAX_PARAGRAPHS = 5  # paragraph hits listed per document (the page stays readable)
 ELLIPSIS = "…"
 
 Span = tuple[int, int]

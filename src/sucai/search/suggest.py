@@ -1,10 +1,10 @@
 """Quick lookup (快速查找): as-you-type suggestions over titles and outline headings.
 
-Held in memory: titles and headings are small next to the text. Each kind is one blob of normalised
-entries joined by newlines plus a parallel blob of pinyin initials, searched with str.find (C speed).
-A typed `ztjy` matches initials; `zhutijiaoyu` or `zhutij` is split into pinyin syllables, looked up
-by their initials and checked syllable by syllable. New documents go to a small delta scanned directly;
-the blobs are rebuilt when the delta grows.
+Every title and heading is a document of the lookup index (kept with the main index, in the same sync),
+tokenised like the text: bigrams of its normal form (any fragment matches exactly) and bigrams of its
+pinyin initials (`ztjy` -> 主题教育). Typed full pinyin (`zhutijiao`) is split into syllables, looked up
+by their initials and checked syllable by syllable. Titles rank first, then entries that start with
+what was typed, then BM25 (shorter entries first). Nothing is held in memory, so opening is instant.
 
 Pinyin is per character (the most common reading of each hanzi, from pypinyin), so a polyphonic
 character in an unusual reading is found only under its common one.
@@ -12,19 +12,27 @@ character in an unusual reading is found only under its common one.
 
 from __future__ import annotations
 
-import bisect
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import tantivy
 
 from sucai.model import Suggestion
 from sucai.normalize import normalize
-from sucai.search.index import Heading
+from sucai.search.index import Heading, phrase_query
+from sucai.search.tokens import document_tokens
 
-DELTA_LIMIT = 5000  # entries added since the last rebuild before the blobs are rebuilt
-SCAN_LIMIT = 400  # candidate matches looked at per kind before ranking
+if TYPE_CHECKING:
+    from sucai.search.index import SearchIndex
+
+TITLE_BOOST = 1000.0
+PREFIX_BOOST = 100.0
+PREFIX_CHARS = 8  # prefixes indexed per entry (typed text longer than this gets no prefix bonus)
+CANDIDATES = 4  # entries fetched per suggestion wanted (duplicates and pinyin checks drop some)
+_Occur = tantivy.Occur
 _LETTERS = re.compile(r"[a-z]+")
 _NOT_INITIAL = re.compile(r"[^a-z0-9\n]")
 
@@ -85,160 +93,6 @@ def segmentations(letters: str, limit: int = 4) -> list[list[str]]:
     return [seg for seg in found if len(seg) > 1 or len(letters) > 1]
 
 
-@dataclass
-class _Blob:
-    """Entries of one kind, searchable as two joined strings."""
-
-    entries: list[Heading]
-    text: str
-    initials: str
-    text_starts: list[int]
-    initial_starts: list[int]
-
-    @classmethod
-    def build(cls, entries: list[Heading]) -> _Blob:
-        texts = [normalize(e.text).replace("\n", "") for e in entries]
-        inits = [initials(t) for t in texts]
-        return cls(entries, "\n".join(texts), "\n".join(inits), _starts(texts), _starts(inits))
-
-    def find(self, needle: str, in_initials: bool, limit: int) -> list[tuple[int, int]]:
-        """(entry index, offset inside the entry) of up to `limit` occurrences."""
-        blob, starts = (self.initials, self.initial_starts) if in_initials else (self.text, self.text_starts)
-        out: list[tuple[int, int]] = []
-        pos = blob.find(needle)
-        while pos >= 0 and len(out) < limit:
-            entry = bisect.bisect_right(starts, pos) - 1
-            out.append((entry, pos - starts[entry]))
-            pos = blob.find(needle, pos + 1)
-        return out
-
-
-def _starts(parts: Sequence[str]) -> list[int]:
-    starts, pos = [], 0
-    for p in parts:
-        starts.append(pos)
-        pos += len(p) + 1
-    return starts
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    rank: tuple[int, int, int, int]
-    entry: Heading
-
-
-class Suggester:
-    """Titles and headings of every indexed document, kept in step by the engine's sync."""
-
-    def __init__(self, entries: Iterable[Heading]) -> None:
-        self._lock = threading.Lock()
-        self._by_doc: dict[int, list[Heading]] = {}
-        for e in entries:
-            self._by_doc.setdefault(e.doc_id, []).append(e)
-        self._blobs: dict[str, _Blob] = {}
-        self._delta: list[Heading] = []
-        self._removed: set[int] = set()
-        self._rebuild()
-
-    def _rebuild(self) -> None:
-        everything = [e for entries in self._by_doc.values() for e in entries]
-        self._blobs = {
-            "title": _Blob.build([e for e in everything if e.block < 0]),
-            "heading": _Blob.build([e for e in everything if e.block >= 0]),
-        }
-        self._delta, self._removed = [], set()
-
-    def update(self, removed: Iterable[int], added: Iterable[Heading]) -> None:
-        """Documents deleted (or about to be re-added) and the entries of those now present."""
-        with self._lock:
-            gone = set(removed)
-            for doc_id in gone:
-                self._by_doc.pop(doc_id, None)
-            self._removed |= gone  # their entries in the blobs are stale from now on
-            fresh = list(added)
-            for e in fresh:
-                self._by_doc.setdefault(e.doc_id, []).append(e)
-            self._delta = [e for e in self._delta if e.doc_id not in gone] + fresh
-            if len(self._delta) > DELTA_LIMIT:
-                self._rebuild()
-
-    def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
-        query = normalize(prefix)
-        if not query or limit <= 0:
-            return []
-        with self._lock:
-            candidates = self._candidates(query, paid_visible)
-        candidates.sort(key=lambda c: c.rank)
-        seen: set[str] = set()
-        out: list[Suggestion] = []
-        for c in candidates:
-            if c.entry.text not in seen:
-                seen.add(c.entry.text)
-                out.append(Suggestion(c.entry.text, "title" if c.entry.block < 0 else "heading", c.entry.doc_id))
-            if len(out) >= limit:
-                break
-        return out
-
-    def _candidates(self, query: str, paid_visible: bool) -> list[_Candidate]:
-        out: list[_Candidate] = []
-        pinyin = bool(_LETTERS.fullmatch(query))
-        for kind_rank, kind in enumerate(("title", "heading")):
-            blob = self._blobs[kind]
-            hits = [(i, off, 0) for i, off in blob.find(query, False, SCAN_LIMIT)]
-            if pinyin:
-                hits += [(i, off, 1) for i, off in blob.find(query, True, SCAN_LIMIT)]
-                hits += [(i, off, 2) for i, off in self._full_pinyin(blob, query)]
-            for i, off, how in hits:
-                entry = blob.entries[i]
-                if entry.doc_id in self._removed or (entry.paid and not paid_visible):
-                    continue
-                out.append(_Candidate((kind_rank, min(off, 1), how, len(entry.text)), entry))
-        out += self._delta_candidates(query, pinyin, paid_visible)
-        return out
-
-    def _full_pinyin(self, blob: _Blob, letters: str) -> list[tuple[int, int]]:
-        """Entries whose syllables spell the typed letters (found via initials, then checked)."""
-        found: list[tuple[int, int]] = []
-        for seg in segmentations(letters):
-            for i, off in blob.find("".join(s[0] for s in seg), True, SCAN_LIMIT):
-                syl = syllables_of(normalize(blob.entries[i].text))
-                if _spells(syl[off : off + len(seg)], seg):
-                    found.append((i, off))
-        return found
-
-    def _delta_candidates(self, query: str, pinyin: bool, paid_visible: bool) -> list[_Candidate]:
-        out: list[_Candidate] = []
-        for e in self._delta:
-            if e.paid and not paid_visible:
-                continue
-            found = _entry_match(normalize(e.text), query, pinyin)
-            if found is not None:
-                off, how = found
-                out.append(_Candidate((0 if e.block < 0 else 1, min(off, 1), how, len(e.text)), e))
-        return out
-
-
-def _entry_match(text: str, query: str, pinyin: bool) -> tuple[int, int] | None:
-    """(offset, how) where one entry matches: 0 text, 1 initials, 2 full pinyin; None if it does not."""
-    off = text.find(query)
-    if off >= 0:
-        return off, 0
-    if not pinyin:
-        return None
-    inits = initials(text)
-    off = inits.find(query)
-    if off >= 0:
-        return off, 1
-    syl = syllables_of(text)
-    for seg in segmentations(query):
-        off = inits.find("".join(s[0] for s in seg))
-        while off >= 0:
-            if _spells(syl[off : off + len(seg)], seg):
-                return off, 2
-            off = inits.find("".join(s[0] for s in seg), off + 1)
-    return None
-
-
 def _spells(syllables: list[str], seg: list[str]) -> bool:
     if len(syllables) != len(seg):
         return False
@@ -246,58 +100,123 @@ def _spells(syllables: list[str], seg: list[str]) -> bool:
     return whole and syllables[-1].startswith(seg[-1])
 
 
-class LiveSuggester:
-    """The Suggester, built in a background thread when the engine opens (titles and headings of 30k
-    documents take seconds to read), kept up to date by updates that arrive meanwhile."""
+def spells_somewhere(normalized: str, seg: list[str]) -> bool:
+    """Whether the entry's syllables spell the segmentation at some position."""
+    inits, syllables = initials(normalized), syllables_of(normalized)
+    key = "".join(s[0] for s in seg)
+    pos = inits.find(key)
+    while pos >= 0:
+        if _spells(syllables[pos : pos + len(seg)], seg):
+            return True
+        pos = inits.find(key, pos + 1)
+    return False
 
-    def __init__(self, source: Callable[[], Iterable[Heading]]) -> None:
-        self._source = source
-        self._lock = threading.Lock()
-        self._ready: Suggester | None = None
-        self._pending: list[tuple[list[int], list[Heading]]] = []
-        self._thread: threading.Thread | None = None
-        self._generation = 0
 
-    def start(self) -> None:
-        """(Re)build from the source in the background; suggestions wait for it."""
-        with self._lock:
-            self._generation += 1
-            self._ready, self._pending = None, []
-            self._thread = threading.Thread(
-                target=self._build, args=(self._generation,), name="sucai-suggest", daemon=True
-            )
-            self._thread.start()
+# -- the lookup index ----------------------------------------------------------------------------------
+def lookup_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("doc", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("block", stored=True)
+    sb.add_integer_field("paid", indexed=True)
+    sb.add_integer_field("title", indexed=True)
+    sb.add_bytes_field("text", stored=True)
+    sb.add_text_field("chars", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("letters", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("starts", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("lstarts", tokenizer_name="raw", index_option="basic")
+    return sb.build()
 
-    def _build(self, generation: int) -> None:
-        try:
-            built = Suggester(self._source())
-        except Exception:  # get() builds again in the foreground and raises there
-            return
-        with self._lock:
-            if generation == self._generation:
-                self._install(built)
 
-    def _install(self, built: Suggester) -> None:
-        for removed, added in self._pending:  # updates that arrived while building: replaying is harmless
-            built.update(removed, added)
-        self._ready, self._pending = built, []
+def lookup_documents(heads: Iterable[Heading]) -> list[tantivy.Document]:
+    """One engine document per title or heading."""
+    out: list[tantivy.Document] = []
+    for h in heads:
+        norm = normalize(h.text)
+        letters = initials(norm)
+        doc = tantivy.Document()
+        doc.add_integer("doc", h.doc_id)
+        doc.add_integer("block", h.block)
+        doc.add_integer("paid", int(h.paid))
+        doc.add_integer("title", int(h.block < 0))
+        doc.add_bytes("text", h.text.encode("utf-8"))
+        doc.add_text("chars", document_tokens([norm]))
+        doc.add_text("letters", document_tokens([letters]))
+        for n in range(1, min(len(norm), PREFIX_CHARS) + 1):
+            doc.add_text("starts", norm[:n])
+        for n in range(2, min(len(letters), PREFIX_CHARS) + 1):
+            doc.add_text("lstarts", letters[:n])
+        out.append(doc)
+    return out
 
-    def update(self, removed: Sequence[int], added: Sequence[Heading]) -> None:
-        with self._lock:
-            if self._ready is not None:
-                self._ready.update(removed, added)
-            else:
-                self._pending.append((list(removed), list(added)))
 
-    def get(self) -> Suggester:
-        self.wait()
-        with self._lock:
-            if self._ready is None:  # the background build failed (or was never started)
-                self._install(Suggester(self._source()))
-            assert self._ready is not None
-            return self._ready
+@dataclass(frozen=True)
+class _Found:
+    score: float
+    doc_id: int
+    block: int
+    text: str
 
-    def wait(self, timeout: float | None = None) -> None:
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+
+def _ranked(schema: tantivy.Schema, match: tantivy.Query, start_field: str, typed: str,
+            paid_visible: bool) -> tantivy.Query:
+    clauses = [
+        (_Occur.Must, match),
+        (_Occur.Should, tantivy.Query.const_score_query(tantivy.Query.term_query(schema, "title", 1), TITLE_BOOST)),
+    ]
+    if len(typed) <= PREFIX_CHARS:
+        prefix = tantivy.Query.term_query(schema, start_field, typed)
+        clauses.append((_Occur.Should, tantivy.Query.const_score_query(prefix, PREFIX_BOOST)))
+    if not paid_visible:
+        clauses.append((_Occur.MustNot, tantivy.Query.term_query(schema, "paid", 1)))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _run(searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[_Found]:
+    found: list[_Found] = []
+    for score, addr in searcher.search(query, limit, count=False).hits:
+        stored = searcher.doc(addr)
+        text = bytes(stored.get_first("text") or b"").decode("utf-8")
+        doc_id, block = stored.get_first("doc"), stored.get_first("block")
+        found.append(_Found(float(score), int(doc_id or 0), int(block or 0), text))
+    return found
+
+
+def suggest(index: SearchIndex, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
+    """Titles and headings containing what was typed (or its pinyin), best first, one per distinct text."""
+    typed = normalize(prefix)
+    if not typed or limit <= 0:
+        return []
+    schema, searcher = index.lookup_schema, index.lookup_searcher()
+    wanted = limit * CANDIDATES
+    found = _run(searcher, _ranked(schema, phrase_query(schema, "chars", typed), "starts", typed, paid_visible),
+                 wanted)
+    if _LETTERS.fullmatch(typed) and len(typed) >= 2:
+        initials_query = phrase_query(schema, "letters", typed)
+        found += _run(searcher, _ranked(schema, initials_query, "lstarts", typed, paid_visible), wanted)
+        found += _full_pinyin(searcher, schema, typed, paid_visible, wanted)
+    return _distinct(found, limit)
+
+
+def _full_pinyin(searcher: tantivy.Searcher, schema: tantivy.Schema, typed: str, paid_visible: bool,
+                 wanted: int) -> list[_Found]:
+    """Entries whose syllables spell the typed letters: found by their initials, then checked."""
+    found: list[_Found] = []
+    for seg in segmentations(typed):
+        if all(len(s) == 1 for s in seg):
+            continue  # plain initials: already looked up
+        key = "".join(s[0] for s in seg)
+        query = _ranked(schema, phrase_query(schema, "letters", key), "lstarts", key, paid_visible)
+        found += [f for f in _run(searcher, query, wanted * 4) if spells_somewhere(normalize(f.text), seg)]
+    return found
+
+
+def _distinct(found: list[_Found], limit: int) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for f in sorted(found, key=lambda f: (-f.score, len(f.text), f.doc_id, f.block)):
+        if f.text not in seen:
+            seen.add(f.text)
+            out.append(Suggestion(f.text, "title" if f.block < 0 else "heading", f.doc_id))
+            if len(out) >= limit:
+                break
+    return out

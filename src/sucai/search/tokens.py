@@ -5,9 +5,8 @@ separator token; each token takes the next position. So a phrase query over a qu
 their offsets) matches exactly where the normalised paragraph contains the query, a one-character
 query is the regex `c.?` over the terms, and no match can span two paragraphs.
 
-The engine's whitespace tokenizer splits on ASCII whitespace only; normalised text has none except
-from a few compatibility characters (NFKC of `¨` is ` ̈`), which are mapped to U+FFFF in tokens and
-queries alike.
+The engine's whitespace tokenizer splits on ASCII whitespace; normalised text has none (normalize
+drops it), and token_safe maps any that a caller might pass to U+FFFF, in tokens and queries alike.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sucai.errors import NotFound, StoreError
@@ -276,10 +278,11 @@ class SqlStore:
             f"SELECT doc_id, kind, level, paid, text FROM blocks WHERE doc_id IN ({marks}) ORDER BY doc_id, pos",
             keys,
         )
-        for doc_id, kind, level, paid, text in cur.fetchall():
-            block = Block(kind, text, level, bool(paid))
+        # Search snippets read 20 documents per query: one pass, one list per document.
+        for doc_id, rows in groupby(cur.fetchall(), key=itemgetter(0)):
+            blocks = [Block(kind, text, level, bool(paid)) for _id, kind, level, paid, text in rows]
             for doc in owners[int(doc_id)]:
-                doc.blocks.append(block)
+                doc.blocks.extend(blocks)
 
     def list_documents(
         self, offset: int = 0, limit: int = 50, include_duplicates: bool = False
