@@ -78,7 +78,6 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
-        self._depth = 0
         self._conn = self._connect()
         try:
             self.migrate()
@@ -103,24 +102,14 @@ class PostgresStore(SqlStore):
                     self._conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        """One transaction; nested calls join the outer one."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield _PgCursor(self._conn.cursor())
-                finally:
-                    self._depth -= 1
-                return
-            if self._conn.broken:
-                self._conn = self._connect()
-            self._depth = 1
-            try:
-                with self._conn.transaction(), self._conn.cursor() as cur:
-                    yield _PgCursor(cur)
-            finally:
-                self._depth = 0
+    def _outer_transaction(self) -> Iterator[Cursor]:
+        if self._conn.broken:
+            self._conn = self._connect()
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            yield _PgCursor(cur)
+
+    def _joined_cursor(self) -> Cursor:
+        return _PgCursor(self._conn.cursor())
 
     def close(self) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
@@ -76,12 +76,34 @@ class SqlStore:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._depth = 0
 
-    # -- backend hooks -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
+        """One transaction; nested calls join the outer one (a file's rows are stored all or nothing)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._joined_cursor()
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                with self._outer_transaction() as cur:
+                    yield cur
+            finally:
+                self._depth = 0
+
+    # -- backend hooks -------------------------------------------------------------------------
+    def _outer_transaction(self) -> AbstractContextManager[Cursor]:
+        """Begin a transaction; commit when the block ends, roll back when it raises."""
         raise NotImplementedError
-        yield  # pragma: no cover
+
+    def _joined_cursor(self) -> Cursor:
+        """A cursor inside the transaction already open."""
+        raise NotImplementedError
 
     def close(self) -> None:
         raise NotImplementedError

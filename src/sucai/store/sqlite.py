@@ -49,31 +49,21 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA mmap_size=268435456")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable sucai library ({exc})") from exc
-        self._depth = 0
         self.migrate()
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        """One transaction; nested calls join the outer one."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield _SqliteCursor(self._conn.cursor())
-                finally:
-                    self._depth -= 1
-                return
-            self._depth = 1
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                yield _SqliteCursor(self._conn.cursor())
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._depth = 0
+    def _outer_transaction(self) -> Iterator[Cursor]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            yield _SqliteCursor(self._conn.cursor())
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _joined_cursor(self) -> Cursor:
+        return _SqliteCursor(self._conn.cursor())
 
     def close(self) -> None:
         with self._lock:
