@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
 
 EXPORT_FORMATS = ("docx", "txt", "md")
+INDEX_SYNC_SECONDS = 1.0
 
 
 class Library:
@@ -80,9 +82,22 @@ class Library:
             limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs
         )
         engine = self.engine
-        return ingest(
-            paths, self.store, options, progress=progress, after_file=engine.sync, relative_to=relative_to
-        )
+        last_sync = time.monotonic()
+
+        def sync_now_and_then() -> None:
+            # An index commit per file would dominate big batches; new documents reach search within a
+            # second, and all of them before this returns.
+            nonlocal last_sync
+            if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
+                engine.sync()
+                last_sync = time.monotonic()
+
+        try:
+            return ingest(
+                paths, self.store, options, progress=progress, after_file=sync_now_and_then, relative_to=relative_to
+            )
+        finally:
+            engine.sync()
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-parse every stored source file with the current parser, then rebuild the search index."""

@@ -7,7 +7,15 @@ batch, and each file is stored whole in one transaction or not at all.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +26,12 @@ from sucai.ingest.readers import SourceText, read
 from sucai.ingest.sources import expand
 from sucai.model import Document, Failed, IngestedDocument, IngestReport, Skipped
 from sucai.originality.fingerprint import document_fingerprints
-from sucai.store.base import Store, StoredFile
+from sucai.store.base import Fingerprint, Store, StoredFile
 
 # (files done, origin of the file just finished)
 Progress = Callable[[int, str], None]
+PARALLEL_FROM_FILES = 64  # below this, starting a worker process costs more than it saves
+WINDOW = 8  # files prepared ahead of the one being stored
 
 
 @dataclass(frozen=True)
@@ -40,24 +50,108 @@ def ingest(
 ) -> IngestReport:
     """Ingest files and folders into the store; `after_file` runs after each stored file (index sync).
 
-    With `relative_to`, sources are recorded relative to that folder (an upload's temporary folder)."""
+    With `relative_to`, sources are recorded relative to that folder (an upload's temporary folder).
+    Big batches are parsed in a worker process while this one stores: the store stays single-writer."""
     options = options or IngestOptions()
     report = IngestReport()
-    done = 0
-    for found in expand(paths, options.limits):
-        item = _relabel(found, relative_to)
-        if isinstance(item, Failed):
-            report.failed.append(item)
-        elif isinstance(item, Skipped):
-            report.skipped.append(item)
-        else:
-            stored = _ingest_file(item, store, options, report)
-            if stored and after_file is not None:
-                after_file()
-        done += 1
-        if progress is not None:
-            progress(done, _origin(item))
+    items = (_relabel(found, relative_to) for found in expand(paths, options.limits))
+    with _pool_for(paths) as pool:
+        for done, (item, outcome) in enumerate(_outcomes(items, store, options, pool), start=1):
+            if isinstance(outcome, Failed):
+                report.failed.append(outcome)
+            elif isinstance(outcome, Skipped):
+                report.skipped.append(outcome)
+            elif isinstance(item, StoredFile) and _store_file(item, outcome, store, report):
+                if after_file is not None:
+                    after_file()
+            if progress is not None:
+                progress(done, _origin(item))
     return report
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file parsed and fingerprinted, ready to store (made in a worker process for big batches)."""
+
+    documents: list[Document]
+    fingerprints: list[list[Fingerprint]]
+
+
+Outcome = Prepared | Failed | Skipped
+
+
+def prepare(file: StoredFile, options: IngestOptions) -> Outcome:
+    """Parse and fingerprint one file; every failure becomes this file's Failed, never the batch's."""
+    try:
+        documents = parse_file(file, options)
+    except InputError as exc:
+        return Failed(file.origin, str(exc))
+    except Exception as exc:  # a parser bug must cost one file, not the batch
+        return Failed(file.origin, f"internal error while parsing: {type(exc).__name__}: {exc}")
+    if not documents:
+        return Skipped(file.origin, "no text found")
+    return Prepared(documents, [document_fingerprints(d) for d in documents])
+
+
+def _pool_for(paths: Sequence[str | Path]) -> AbstractContextManager[ProcessPoolExecutor | None]:
+    if count_inputs(paths) < PARALLEL_FROM_FILES:
+        return nullcontext()
+    workers = max(1, (os.cpu_count() or 2) - 1)  # one core stays with the storing process
+    # spawn, not fork: the caller may be a web server with threads (forking those can deadlock).
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent, initargs=(os.getpid(),),
+    )
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker whose ingest was killed (SIGKILL leaves no one to stop it) exits instead of idling forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="sucai-parent-watch", daemon=True).start()
+
+
+def _outcomes(
+    items: Iterable[StoredFile | Failed | Skipped], store: Store, options: IngestOptions,
+    pool: ProcessPoolExecutor | None,
+) -> Iterator[tuple[StoredFile | Failed | Skipped, Outcome]]:
+    """Each input with what became of it, in order; with a pool, files are prepared up to WINDOW ahead."""
+    pending: deque[tuple[StoredFile | Failed | Skipped, Outcome | Future[Outcome]]] = deque()
+    seen: set[str] = set()
+    for item in items:
+        pending.append((item, _start(item, store, options, pool, seen)))
+        while len(pending) > WINDOW:
+            yield _resolved(*pending.popleft(), options)
+    while pending:
+        yield _resolved(*pending.popleft(), options)
+
+
+def _start(
+    item: StoredFile | Failed | Skipped, store: Store, options: IngestOptions,
+    pool: ProcessPoolExecutor | None, seen: set[str],
+) -> Outcome | Future[Outcome]:
+    if not isinstance(item, StoredFile):
+        return item
+    if item.sha256 in seen or store.has_file(item.sha256):
+        return Skipped(item.origin, "already ingested (same bytes)")
+    seen.add(item.sha256)
+    return pool.submit(prepare, item, options) if pool is not None else prepare(item, options)
+
+
+def _resolved(
+    item: StoredFile | Failed | Skipped, outcome: Outcome | Future[Outcome], options: IngestOptions
+) -> tuple[StoredFile | Failed | Skipped, Outcome]:
+    if not isinstance(outcome, Future):
+        return item, outcome
+    try:
+        return item, outcome.result()
+    except BrokenProcessPool:  # the worker died (killed, out of memory): do the work here instead
+        assert isinstance(item, StoredFile)
+        return item, prepare(item, options)
 
 
 def count_inputs(paths: Sequence[str | Path]) -> int:
@@ -89,29 +183,16 @@ def _origin(item: StoredFile | Failed | Skipped) -> str:
     return item.origin if isinstance(item, StoredFile) else item.path
 
 
-def _ingest_file(file: StoredFile, store: Store, options: IngestOptions, report: IngestReport) -> bool:
-    if store.has_file(file.sha256):
-        report.skipped.append(Skipped(file.origin, "already ingested (same bytes)"))
-        return False
+def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: IngestReport) -> bool:
     try:
-        documents = parse_file(file, options)
-    except InputError as exc:
-        report.failed.append(Failed(file.origin, str(exc)))
-        return False
-    except Exception as exc:  # a parser bug must cost one file, not the batch
-        report.failed.append(Failed(file.origin, f"internal error while parsing: {type(exc).__name__}: {exc}"))
-        return False
-    if not documents:
-        report.skipped.append(Skipped(file.origin, "no text found"))
-        return False
-    try:
-        ids = store.add_file(file, documents, [document_fingerprints(d) for d in documents])
+        ids = store.add_file(file, prepared.documents, prepared.fingerprints)
     except SucaiError as exc:
         report.failed.append(Failed(file.origin, f"could not store: {exc}"))
         return False
-    for doc_id, doc in zip(ids, documents, strict=True):
-        original = store.document(doc_id).duplicate_of
-        report.documents.append(IngestedDocument(doc_id, doc.title, doc.source, doc.chars, original))
+    for doc_id, doc in zip(ids, prepared.documents, strict=True):
+        original = store.find_body(doc.body_sha256)
+        duplicate_of = original if original != doc_id else None
+        report.documents.append(IngestedDocument(doc_id, doc.title, doc.source, doc.chars, duplicate_of))
     return True
 
 
