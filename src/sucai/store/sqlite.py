@@ -43,6 +43,8 @@ class SqliteStore(SqlStore):
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoints are where the disk syncs; every ~40 MB of WAL rather than every 4 MB halves ingest time.
+            self._conn.execute("PRAGMA wal_autocheckpoint=10000")
             self._conn.execute("PRAGMA foreign_keys=ON")
             # Reads dominate (snippets fetch ~20 documents a query): a 64 MiB page cache and mapped reads.
             self._conn.execute("PRAGMA cache_size=-65536")
