@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sucai.compose.phrases import Phrase, extract_phrases
 from sucai.errors import InputError, SucaiError
 from sucai.ingest.limits import Limits
 from sucai.ingest.parse import parse_text
@@ -75,6 +76,7 @@ class Prepared:
 
     documents: list[Document]
     fingerprints: list[list[Fingerprint]]
+    phrases: list[list[Phrase]]
 
 
 Outcome = Prepared | Failed | Skipped
@@ -90,7 +92,9 @@ def prepare(file: StoredFile, options: IngestOptions) -> Outcome:
         return Failed(file.origin, f"internal error while parsing: {type(exc).__name__}: {exc}")
     if not documents:
         return Skipped(file.origin, "no text found")
-    return Prepared(documents, [document_fingerprints(d) for d in documents])
+    return Prepared(
+        documents, [document_fingerprints(d) for d in documents], [extract_phrases(d) for d in documents]
+    )
 
 
 def _pool_for(paths: Sequence[str | Path]) -> AbstractContextManager[ProcessPoolExecutor | None]:
@@ -185,7 +189,7 @@ def _origin(item: StoredFile | Failed | Skipped) -> str:
 
 def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: IngestReport) -> bool:
     try:
-        ids = store.add_file(file, prepared.documents, prepared.fingerprints)
+        ids = store.add_file(file, prepared.documents, prepared.fingerprints, prepared.phrases)
     except SucaiError as exc:
         report.failed.append(Failed(file.origin, f"could not store: {exc}"))
         return False

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sucai.model import Document, DocumentSummary, PhraseHit, User
+
+if TYPE_CHECKING:
+    from sucai.compose.phrases import Phrase
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,13 @@ class Store(Protocol):
     def has_file(self, sha256: str) -> bool: ...
 
     def add_file(
-        self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
+        self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]],
+        phrases: Sequence[Sequence[Phrase]] | None = None,
     ) -> list[int]:
-        """Store a file, its documents and their fingerprints atomically; returns the new ids.
+        """Store a file, its documents, their fingerprints and phrases atomically; returns the new ids.
 
-        A document whose body_sha256 is already stored is kept with duplicate_of set to the original."""
+        A document whose body_sha256 is already stored is kept with duplicate_of set to the original.
+        Phrases are extracted here unless given (a worker process may have done it)."""
         ...
 
     def replace_file_documents(

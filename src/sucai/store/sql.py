@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sucai.errors import NotFound, StoreError
 from sucai.model import (
@@ -25,6 +25,9 @@ from sucai.model import (
     User,
 )
 from sucai.store.base import Change, Fingerprint, FingerprintHit, StoredFile
+
+if TYPE_CHECKING:
+    from sucai.compose.phrases import Phrase
 from sucai.store.schema import MIGRATIONS, Dialect, render
 
 _DOC_COLUMNS = (
@@ -133,7 +136,8 @@ class SqlStore:
         return bool(self._rows("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)))
 
     def add_file(
-        self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
+        self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]],
+        phrases: Sequence[Sequence[Phrase]] | None = None,
     ) -> list[int]:
         with self.transaction() as cur:
             cur.execute(
@@ -141,7 +145,13 @@ class SqlStore:
                 (file.origin, file.sha256, file.fmt, file.data, now_iso()),
             )
             file_id = _one(cur)
-            return self._insert_documents(cur, file_id, documents, fingerprints)
+            return [
+                self._add_document(
+                    cur, file_id, ordinal, doc, fingerprints[ordinal] if ordinal < len(fingerprints) else [],
+                    phrases[ordinal] if phrases is not None else None,
+                )
+                for ordinal, doc in enumerate(documents)
+            ]
 
     def replace_file_documents(
         self, sha256: str, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
@@ -177,28 +187,23 @@ class SqlStore:
         row = cur.fetchone()
         return int(row[0]) if row else None
 
-    def _insert_documents(
-        self, cur: Cursor, file_id: int, documents: Sequence[Document],
-        fingerprints: Sequence[Sequence[Fingerprint]],
-    ) -> list[int]:
-        return [
-            self._add_document(cur, file_id, ordinal, doc, fingerprints[ordinal] if ordinal < len(fingerprints) else [])
-            for ordinal, doc in enumerate(documents)
-        ]
-
     def _add_document(
-        self, cur: Cursor, file_id: int, ordinal: int, doc: Document, prints: Sequence[Fingerprint]
+        self, cur: Cursor, file_id: int, ordinal: int, doc: Document, prints: Sequence[Fingerprint],
+        phrases: Sequence[Phrase] | None = None,
     ) -> int:
         duplicate_of = self._original_for(cur, doc.body_sha256)
         doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
         if duplicate_of is None:
-            self._insert_content(cur, doc_id, doc, prints)
+            self._insert_content(cur, doc_id, doc, prints, phrases)
         return doc_id
 
-    def _insert_content(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> None:
+    def _insert_content(
+        self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint],
+        phrases: Sequence[Phrase] | None = None,
+    ) -> None:
         """What only an original owns: blocks, phrases, fingerprints, and its place in the search index."""
         self._insert_blocks(cur, doc_id, doc.blocks)
-        self._insert_phrases(cur, doc_id, doc)
+        self._insert_phrases(cur, doc_id, doc, phrases)
         cur.executemany(
             "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(fp.hash, doc_id, fp.pos) for fp in prints],
@@ -246,12 +251,15 @@ class SqlStore:
             [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(blocks)],
         )
 
-    def _insert_phrases(self, cur: Cursor, doc_id: int, doc: Document) -> None:
-        from sucai.compose.phrases import extract_phrases
+    def _insert_phrases(self, cur: Cursor, doc_id: int, doc: Document, phrases: Sequence[Phrase] | None) -> None:
+        """The document's phrase bank rows (extracted here unless the caller did it, e.g. in a worker)."""
+        if phrases is None:
+            from sucai.compose.phrases import extract_phrases
 
+            phrases = extract_phrases(doc)
         cur.executemany(
             "INSERT INTO phrases (doc_id, block, kind, text, paid) VALUES (?, ?, ?, ?, ?)",
-            [(doc_id, p.block, p.kind, p.text, int(doc.blocks[p.block].paid)) for p in extract_phrases(doc)],
+            [(doc_id, p.block, p.kind, p.text, int(doc.blocks[p.block].paid)) for p in phrases],
         )
 
     def files(self) -> Iterator[StoredFile]:
