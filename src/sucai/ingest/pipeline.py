@@ -143,7 +143,12 @@ def _start(
     if item.sha256 in seen or store.has_file(item.sha256):
         return Skipped(item.origin, "already ingested (same bytes)")
     seen.add(item.sha256)
-    return pool.submit(prepare, item, options) if pool is not None else prepare(item, options)
+    if pool is not None:
+        try:
+            return pool.submit(prepare, item, options)
+        except BrokenProcessPool:  # a worker died earlier: the rest of the batch is prepared here
+            pass
+    return prepare(item, options)
 
 
 def _resolved(
