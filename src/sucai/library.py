@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
 
 EXPORT_FORMATS = ("docx", "txt", "md")
-INDEX_SYNC_SECONDS = 1.0
+INDEX_SYNC_SECONDS = 5.0
 
 
 class Library:
@@ -86,7 +86,7 @@ class Library:
 
         def sync_now_and_then() -> None:
             # An index commit per file would dominate big batches; new documents reach search within a
-            # second, and all of them before this returns.
+            # few seconds, and all of them before this returns.
             nonlocal last_sync
             if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                 engine.sync()

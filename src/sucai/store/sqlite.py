@@ -47,6 +47,7 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA wal_autocheckpoint=10000")
             self._conn.execute("PRAGMA foreign_keys=ON")
             # Reads dominate (snippets fetch ~20 documents a query): a 64 MiB page cache and mapped reads.
+            # (256 MiB was tried for ingest at 90M characters: under 10% faster, and a serving process grows.)
             self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.execute("PRAGMA mmap_size=268435456")
         except sqlite3.DatabaseError as exc:
