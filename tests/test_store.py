@@ -609,8 +609,10 @@ def test_a_failed_file_leaves_no_phrases(store: SqlStore) -> None:
 def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> None:
     old = opener()
     [doc_id] = old.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    old.merge_fingerprints()
     with old.transaction() as cur:  # as migration 1 left it
         cur.execute("DROP TABLE phrases")
+        cur.execute("DROP TABLE fingerprint_log")
         cur.execute("DELETE FROM schema_migrations WHERE version > 1")
     old.close()
     upgraded = opener()
@@ -618,3 +620,23 @@ def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> No
     assert upgraded.search_phrases("", None, include_paid=True) == (0, [])  # filled by `sucai reindex`
     [new] = upgraded.add_file(make_file("b"), [phrase_doc(2)], [prints(2)])
     assert {h.doc_id for h in upgraded.search_phrases("", None, include_paid=True)[1]} == {new}
+
+
+def test_fingerprints_are_logged_then_merged_and_found_either_way(store: SqlStore) -> None:
+    from sucai.originality.fingerprint import document_fingerprints
+
+    doc = make_doc(1, body="各级党组织要把调查研究作为基本功，xx同志深入基层一线掌握第一手材料，推动问题真正解决。")
+    real = document_fingerprints(doc)
+    hashes = [fp.hash for fp in real]
+    [first] = store.add_file(make_file("a"), [doc], [real])
+
+    def found() -> list[tuple[int, int, int]]:
+        return sorted((h.hash, h.doc_id, h.pos) for h in store.lookup_fingerprints(hashes))
+
+    in_log = found()
+    assert in_log and {d for _h, d, _p in in_log} == {first}  # found while still in the log
+    assert store.merge_fingerprints() == len(real)
+    assert store.merge_fingerprints() == 0
+    assert found() == in_log
+    store.delete_document(first)  # merged rows are reached by their recomputed keys, not by a scan
+    assert found() == []

@@ -97,6 +97,7 @@ class Library:
                 paths, self.store, options, progress=progress, after_file=sync_now_and_then, relative_to=relative_to
             )
         finally:
+            self.store.merge_fingerprints()
             engine.sync()
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -114,6 +115,7 @@ class Library:
             except InputError:
                 continue  # it parsed once; keep its stored documents rather than lose them
             self.store.replace_file_documents(file.sha256, docs, [document_fingerprints(d) for d in docs])
+        self.store.merge_fingerprints()
         return self.engine.rebuild(progress)
 
     def delete(self, doc_id: int) -> None:

@@ -110,6 +110,10 @@ class Store(Protocol):
     # -- fingerprints (originality check) ----------------------------------------------------
     def lookup_fingerprints(self, hashes: Sequence[int]) -> list[FingerprintHit]: ...
 
+    def merge_fingerprints(self) -> int:
+        """Fold fingerprints logged by add_file into the lookup table (after a batch); returns rows moved."""
+        ...
+
     def fingerprint_bytes(self) -> int:
         """Approximate storage used by fingerprints, for the benchmark."""
         ...

@@ -116,4 +116,5 @@ class PostgresStore(SqlStore):
             self._conn.close()
 
     def fingerprint_bytes(self) -> int:
-        return int(self._rows("SELECT pg_total_relation_size('fingerprints')")[0][0])
+        sizes = "pg_total_relation_size('fingerprints') + pg_total_relation_size('fingerprint_log')"
+        return int(self._rows(f"SELECT {sizes}")[0][0])

@@ -67,6 +67,11 @@ MIGRATIONS: list[list[str]] = [
             paid INTEGER NOT NULL)""",
         "CREATE INDEX phrases_doc ON phrases (doc_id)",
     ],
+    [
+        # Fingerprints are first appended to a log (a file's ~700 rows would otherwise dirty ~700 pages of the
+        # hash-ordered table per commit) and merged into `fingerprints` in hash order after each batch.
+        "CREATE TABLE fingerprint_log (hash {bigint} NOT NULL, doc_id {bigint} NOT NULL, pos INTEGER NOT NULL)",
+    ],
 ]
 
 

@@ -205,13 +205,14 @@ class SqlStore:
         self._insert_blocks(cur, doc_id, doc.blocks)
         self._insert_phrases(cur, doc_id, doc, phrases)
         cur.executemany(
-            "INSERT INTO fingerprints (hash, doc_id, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO fingerprint_log (hash, doc_id, pos) VALUES (?, ?, ?)",
             [(fp.hash, doc_id, fp.pos) for fp in prints],
         )
         cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
 
     def _rewrite_document(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> int:
-        for table in ("blocks", "fingerprints", "phrases"):
+        self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
+        for table in ("blocks", "phrases"):
             cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         duplicate_of = self._original_for(cur, doc.body_sha256, before=doc_id)
         cur.execute(
@@ -346,18 +347,40 @@ class SqlStore:
         cur.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
         if not heirs:
-            cur.execute("DELETE FROM blocks WHERE doc_id = ?", (doc_id,))
-            cur.execute("DELETE FROM fingerprints WHERE doc_id = ?", (doc_id,))
-            cur.execute("DELETE FROM phrases WHERE doc_id = ?", (doc_id,))
+            self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
+            for table in ("blocks", "phrases"):
+                cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         else:
             heir, rest = heirs[0], heirs[1:]
-            cur.execute("UPDATE blocks SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
-            cur.execute("UPDATE fingerprints SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
-            cur.execute("UPDATE phrases SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
+            self._move_fingerprints(cur, doc_id, heir)  # first: it reads the blocks
+            for table in ("blocks", "fingerprint_log", "phrases"):
+                cur.execute(f"UPDATE {table} SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
             cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (heir,))
             for other in rest:
                 cur.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (heir, other))
             cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (heir,))
+
+    def _fingerprint_keys(self, cur: Cursor, doc_id: int) -> list[tuple[int, int, int]]:
+        """A stored document's fingerprint keys, recomputed from its blocks: the hash-ordered table has no
+        index by document (it would double its size), so rows are reached by their full key."""
+        from sucai.originality.fingerprint import document_fingerprints
+
+        cur.execute("SELECT kind, level, paid, text FROM blocks WHERE doc_id = ? ORDER BY pos", (doc_id,))
+        blocks = [Block(kind, text, level, bool(paid)) for kind, level, paid, text in cur.fetchall()]
+        doc = Document(id=doc_id, title="", blocks=blocks)
+        return [(fp.hash, doc_id, fp.pos) for fp in document_fingerprints(doc)]
+
+    def _delete_fingerprints(self, cur: Cursor, doc_id: int) -> None:
+        cur.executemany(
+            "DELETE FROM fingerprints WHERE hash = ? AND doc_id = ? AND pos = ?", self._fingerprint_keys(cur, doc_id)
+        )
+        cur.execute("DELETE FROM fingerprint_log WHERE doc_id = ?", (doc_id,))
+
+    def _move_fingerprints(self, cur: Cursor, doc_id: int, heir: int) -> None:
+        cur.executemany(
+            "UPDATE fingerprints SET doc_id = ? WHERE hash = ? AND doc_id = ? AND pos = ?",
+            [(heir, *key) for key in self._fingerprint_keys(cur, doc_id)],
+        )
 
     def iter_documents(self, batch: int = 500) -> Iterator[Document]:
         last = 0
@@ -400,12 +423,30 @@ class SqlStore:
     def lookup_fingerprints(self, hashes: Sequence[int]) -> list[FingerprintHit]:
         hits: list[FingerprintHit] = []
         unique = sorted(set(hashes))
+        wanted = set(unique)
         with self.transaction() as cur:
             for chunk in _chunks(unique):
                 marks = ", ".join("?" * len(chunk))
                 cur.execute(f"SELECT hash, doc_id, pos FROM fingerprints WHERE hash IN ({marks})", chunk)
                 hits.extend(FingerprintHit(int(h), int(d), int(p)) for h, d, p in cur.fetchall())
+            # Not merged yet (a batch in progress, or one that was killed): small, read whole.
+            cur.execute("SELECT hash, doc_id, pos FROM fingerprint_log")
+            hits.extend(FingerprintHit(int(h), int(d), int(p)) for h, d, p in cur.fetchall() if h in wanted)
         return hits
+
+    def merge_fingerprints(self) -> int:
+        """Move logged fingerprints into the hash-ordered table, in hash order; returns how many rows."""
+        with self.transaction() as cur:
+            cur.execute("SELECT COUNT(*) FROM fingerprint_log")
+            row = cur.fetchone()
+            count = int(row[0]) if row else 0
+            if count:
+                cur.execute(
+                    "INSERT INTO fingerprints (hash, doc_id, pos) SELECT hash, doc_id, pos FROM fingerprint_log"
+                    " WHERE 1 = 1 ORDER BY hash, doc_id, pos ON CONFLICT DO NOTHING"
+                )
+                cur.execute("DELETE FROM fingerprint_log")
+            return count
 
     def fingerprint_bytes(self) -> int:
         raise NotImplementedError

@@ -74,8 +74,9 @@ class SqliteStore(SqlStore):
 
     def fingerprint_bytes(self) -> int:
         try:
-            rows = self._rows("SELECT SUM(pgsize) FROM dbstat WHERE name IN ('fingerprints')")
+            rows = self._rows("SELECT SUM(pgsize) FROM dbstat WHERE name IN ('fingerprints', 'fingerprint_log')")
             return int(rows[0][0] or 0)
         except sqlite3.OperationalError:
             count = int(self._rows("SELECT COUNT(*) FROM fingerprints")[0][0])
+            count += int(self._rows("SELECT COUNT(*) FROM fingerprint_log")[0][0])
             return count * 16
