@@ -131,10 +131,13 @@ class Library:
         """Where the viewer's lock notices go: (block index in the full document, characters) per withheld block.
 
         Positions and counts only, never text; empty when the viewer may read everything."""
-        doc = self.store.document(doc_id)
-        if access.can_read_paid(viewer):
-            return []
-        return [(i, len(b.text)) for i, b in enumerate(doc.blocks) if b.paid]
+        return self.document_and_locks(doc_id, viewer)[1]
+
+    def document_and_locks(self, doc_id: int, viewer: User) -> tuple[Document, list[tuple[int, int]]]:
+        """The document as the viewer may see it and its lock positions, from one read of the store."""
+        full = self.store.document(doc_id)
+        locks = [] if access.can_read_paid(viewer) else [(i, len(b.text)) for i, b in enumerate(full.blocks) if b.paid]
+        return access.visible_document(full, viewer), locks
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
         return self.store.list_documents(offset=offset, limit=limit)

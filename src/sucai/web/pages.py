@@ -68,8 +68,8 @@ def page_numbers(page: int, last: int) -> list[int]:
 @router.get("/d/{doc_id}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: int, viewer: Viewer) -> HTMLResponse:
     lib = library(request)
-    doc = lib.document(doc_id, viewer)
-    view = document_view(doc, lib.locked_blocks(doc_id, viewer))
+    doc, locks = lib.document_and_locks(doc_id, viewer)
+    view = document_view(doc, locks)
     used, quota = download_status(request, viewer)
     context = {
         "doc": doc, "view": view, "used": used, "quota": quota,
