@@ -185,7 +185,7 @@ def report(facts: dict[str, Any], served: dict[str, Any], brute: dict[str, list[
         "",
         f"{PER_CLASS} queries per class; each timed as `sync()` + `search(q, limit=20)` (exact total, ranked top "
         "20 with snippets, paragraphs and facets). Brute force = Python `in` over every document's normalised "
-        "text held in memory. The engine keeps the last 1,024 shown documents in memory for snippets; "
+        "text held in memory. The engine keeps up to 16M characters of recently shown documents for snippets; "
         f"{served['cache_hit_rate']:.0%} of the hits' documents came from it in this run. "
         "Totals of all queries equal brute force: "
         f"**{'yes' if facts['totals_equal'] else 'NO — ' + facts['mismatch']}**.",

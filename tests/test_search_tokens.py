@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sucai.normalize import normalize
-from sucai.search.index import main_schema, phrase_query
+from sucai.search.index import body_query, main_schema
 from sucai.search.tokens import (
     SEPARATOR,
+    char_tokens,
     document_tokens,
     paragraph_tokens,
     phrase_terms,
@@ -48,6 +49,10 @@ def test_phrase_terms_cover_every_character_with_as_few_bigrams_as_possible() ->
     assert phrase_terms("以学铸魂以") == [(0, "以学"), (2, "铸魂"), (3, "魂以")]
 
 
+def test_every_character_is_also_a_token_of_its_own() -> None:
+    assert char_tokens(["以学", "", "a b"]) == "以 学 a \uffff b"
+
+
 def test_a_single_character_becomes_an_escaped_regex() -> None:
     assert single_char_pattern("以") == "\\x{4EE5}.?"
     assert single_char_pattern("*") == "\\x{2A}.?"
@@ -62,6 +67,7 @@ def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
         doc = tantivy.Document()
         doc.add_integer("id", doc_id)
         doc.add_text("body", document_tokens(paragraphs))
+        doc.add_text("chars", char_tokens(paragraphs))
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
@@ -71,7 +77,7 @@ def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
 
 def _engine_ids(index: tantivy.Index, schema: tantivy.Schema, query: str) -> set[int]:
     searcher = index.searcher()
-    found = searcher.search(phrase_query(schema, "body", query), 1000)
+    found = searcher.search(body_query(schema, query), 1000)
     return {int(v) for v in searcher.fast_field_values("id", [a for _s, a in found.hits]) if v is not None}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import signal
@@ -24,7 +25,7 @@ from sucai.errors import NotFound, StoreError
 from sucai.model import Block, Document, OutlineItem, Placeholder, Removal, Repair
 from sucai.store import Change, Fingerprint, FingerprintHit, StoredFile, open_store
 from sucai.store.postgres import PostgresStore, redact, to_pyformat
-from sucai.store.schema import MIGRATIONS
+from sucai.store.schema import MIGRATIONS, render
 from sucai.store.sql import Cursor, SqlStore
 from sucai.store.sqlite import SqliteStore
 
@@ -122,9 +123,11 @@ def prints(base: int, count: int = 3) -> list[Fingerprint]:
 
 
 def block_rows(store: SqlStore, doc_id: int) -> int:
+    """How many blocks the document owns in storage (a duplicate owns none)."""
     with store.transaction() as cur:
-        cur.execute("SELECT COUNT(*) FROM blocks WHERE doc_id = ?", (doc_id,))
-        return _count(cur)
+        cur.execute("SELECT layout FROM bodies WHERE doc_id = ?", (doc_id,))
+        row = cur.fetchone()
+        return len(json.loads(row[0])["kind"]) if row else 0
 
 
 def _count(cur: Cursor) -> int:
@@ -516,6 +519,25 @@ def test_sqlite_writer_killed_mid_way_leaves_whole_files(tmp_path: Path) -> None
         store.close()
 
 
+def test_sqlite_reads_do_not_wait_for_another_process_writing(tmp_path: Path) -> None:
+    """A search or a page read while `sucai ingest` holds the write lock: answered at once, from before."""
+    store = SqliteStore(tmp_path / "lib.db")
+    [doc_id] = store.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    writer = sqlite3.connect(tmp_path / "lib.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE documents SET title = 'changed' WHERE id = ?", (doc_id,))
+        started = time.monotonic()
+        assert store.document(doc_id).title == make_doc(1).title
+        assert [t.title for t in store.document_texts([doc_id])] == [make_doc(1).title]
+        assert store.count_documents() == 1
+        assert time.monotonic() - started < 1  # the store's busy timeout is 30 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        store.close()
+
+
 # -- phrase bank (金句) ----------------------------------------------------------------------------------
 FREE_RUN = "以学铸魂、以学增智、以学正风、以学促干"
 PAID_RUN = "公正用权、依法用权、为民用权、廉洁用权"
@@ -610,13 +632,20 @@ def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> No
     old = opener()
     [doc_id] = old.add_file(make_file("a"), [make_doc(1)], [prints(1)])
     old.merge_fingerprints()
-    with old.transaction() as cur:  # as migration 1 left it
-        cur.execute("DROP TABLE phrases")
-        cur.execute("DROP TABLE fingerprint_log")
+    with old.transaction() as cur:  # as migration 1 left it: one row per block, no phrases, no log
+        blocks_table = next(s for s in MIGRATIONS[0] if isinstance(s, str) and "CREATE TABLE blocks" in s)
+        cur.execute(render(blocks_table, old.dialect))
+        cur.executemany(
+            "INSERT INTO blocks (doc_id, pos, kind, level, paid, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(make_doc(1).blocks)],
+        )
+        for table in ("bodies", "phrases", "fingerprint_log"):
+            cur.execute(f"DROP TABLE {table}")
         cur.execute("DELETE FROM schema_migrations WHERE version > 1")
     old.close()
     upgraded = opener()
-    assert upgraded.document(doc_id).blocks == make_doc(1).blocks
+    assert upgraded.document(doc_id).blocks == make_doc(1).blocks  # packed into one row by migration 4
+    assert [t.text for t in upgraded.document_texts([doc_id])] == ["".join(b.text for b in make_doc(1).blocks)]
     assert upgraded.search_phrases("", None, include_paid=True) == (0, [])  # filled by `sucai reindex`
     [new] = upgraded.add_file(make_file("b"), [phrase_doc(2)], [prints(2)])
     assert {h.doc_id for h in upgraded.search_phrases("", None, include_paid=True)[1]} == {new}

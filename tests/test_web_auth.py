@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sucai.library import Library
+from sucai.settings import Settings
 from sucai.web.auth import SESSION_COOKIE, LoginLimiter
 from sucai.web.errors import RateLimited
 from web_helpers import PASSWORD, app_routes, build_library, csrf_of, login, make_client, signed_client
@@ -29,6 +30,36 @@ def test_sign_in_sets_a_signed_http_only_lax_session_cookie(lib: Library) -> Non
     account = client.get("/account")
     assert account.status_code == 200
     assert "member" in account.text and "会员" in account.text and "2099-12-31" in account.text
+
+
+def test_the_session_cookie_is_secure_when_configured(lib: Library) -> None:
+    """SUCAI_SECURE_COOKIES=1 behind HTTPS: the browser never sends the session over plain http."""
+    client = make_client(lib, secure_cookies=True)
+    client.base_url = "https://testserver"
+    response = client.post("/login", data={"name": "member", "password": PASSWORD, "csrf": csrf_of(client)})
+    assert response.status_code == 303
+    flags = [f.strip().lower() for f in response.headers["set-cookie"].split(";")]
+    assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
+    assert client.get("/account").status_code == 200  # over https the session works
+    client.base_url = "http://testserver"
+    assert client.get("/account").status_code == 303  # over http the cookie is not sent: a guest
+
+
+def test_the_session_cookie_is_not_secure_by_default_so_plain_http_works(lib: Library) -> None:
+    response = make_client(lib).get("/login")
+    flags = [f.strip().lower() for f in response.headers["set-cookie"].split(";")]
+    assert "secure" not in flags and "httponly" in flags
+
+
+@pytest.mark.parametrize(("value", "secure"), [(None, False), ("0", False), ("1", True), ("true", True)])
+def test_secure_cookies_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, secure: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("SUCAI_SECURE_COOKIES", raising=False)
+    else:
+        monkeypatch.setenv("SUCAI_SECURE_COOKIES", value)
+    assert Settings.from_env(db="x.db").secure_cookies is secure
 
 
 def test_wrong_password_is_refused_with_a_message(lib: Library) -> None:
@@ -76,7 +107,7 @@ def _form_posts(lib: Library) -> list[str]:
 
 
 def _fill(path: str) -> str:
-    return path.replace("{draft_id}", "1")
+    return path.replace("{draft_id}", "1").replace("{doc_id}", "1")
 
 
 def test_every_form_post_without_the_csrf_token_is_refused(lib: Library) -> None:
@@ -84,7 +115,8 @@ def test_every_form_post_without_the_csrf_token_is_refused(lib: Library) -> None
     client = signed_client(lib, "admin")
     client.post("/desk/new", data={"csrf": csrf_of(client, "/desk"), "title": "t"})
     posts = _form_posts(lib)
-    assert {"/login", "/logout", "/desk/add", "/admin/upload", "/admin/tier"} <= set(posts)
+    assert {"/login", "/logout", "/desk/add", "/admin/upload", "/admin/tier", "/d/{doc_id}/download",
+            "/download.zip"} <= set(posts)
     for path in posts:
         for token in ("", "forged-token"):
             data = {"csrf": token, "name": "free", "password": PASSWORD, "doc_id": "1", "title": "x", "tier": "svip"}
@@ -93,6 +125,7 @@ def test_every_form_post_without_the_csrf_token_is_refused(lib: Library) -> None
             assert response.status_code == 403, f"{path} with token {token!r}: {response.status_code}"
             assert "表单已失效" in response.text
     assert lib.user("free").tier == "free"
+    assert lib.downloads_today(lib.user("admin")) == 0
 
 
 def test_a_guest_login_form_carries_a_token_too(lib: Library) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+import httpx
 import pytest
 
 from conftest import SAMPLE, shared_path
@@ -18,7 +19,16 @@ from sucai import access
 from sucai.library import Library
 from sucai.model import Document
 from sucai.web.pages import page_numbers
-from web_helpers import ZERO_WIDTH, build_library, csrf_of, doc_ids, docx_paragraphs, make_client, signed_client
+from web_helpers import (
+    ZERO_WIDTH,
+    TestClient,
+    build_library,
+    csrf_of,
+    doc_ids,
+    docx_paragraphs,
+    make_client,
+    signed_client,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -119,8 +129,10 @@ def test_outline_links_jump_to_headings_and_paragraphs_have_copy_buttons(lib: Li
     paragraphs = sum(1 for b in doc.blocks if b.kind in {"paragraph", "heading"})
     assert page.count("data-copy=") == paragraphs
     assert "为会员内容" not in page
+    form = re.search(rf'<form class="downloads" action="/d/{doc.id}/download" method="post">(.*?)</form>', page, re.S)
+    assert form and 'name="csrf"' in form.group(1)
     for fmt in ("docx", "txt", "md"):
-        assert f'href="/d/{doc.id}/download?format={fmt}"' in page
+        assert f'name="format" value="{fmt}"' in form.group(1)
 
 
 def test_an_expired_member_is_told_the_membership_ended(lib: Library) -> None:
@@ -134,11 +146,31 @@ def test_an_unknown_document_is_a_friendly_404(lib: Library) -> None:
     assert "没有找到" in page.text and "返回首页" in page.text
 
 
+def test_a_page_id_that_is_no_number_is_a_friendly_404_too(lib: Library) -> None:
+    """/d/abc names no page, like /d/999999 (it was a 400; a number past 64 bits was a 500)."""
+    client = signed_client(lib, "member")
+    token = csrf_of(client, "/desk")
+    for bad in ("abc", "1.5", "99999999999999999999"):
+        for method, url in [("GET", f"/d/{bad}"), ("GET", f"/d/{bad}/download"), ("GET", f"/desk/{bad}"),
+                            ("POST", f"/d/{bad}/download"), ("POST", f"/desk/{bad}"), ("POST", f"/desk/{bad}/fill"),
+                            ("POST", f"/desk/{bad}/delete")]:
+            page = client.request(method, url, data={"csrf": token} if method == "POST" else None)
+            assert page.status_code == 404, f"{method} {url}: {page.status_code}"
+            assert "没有找到" in page.text and "返回首页" in page.text
+        api = client.get(f"/api/documents/{bad}")  # the API keeps its contract: a bad parameter is a 400
+        assert api.status_code == 400 and api.json()["error"]
+
+
 # -- downloads ---------------------------------------------------------------------------------------------
+def download(client: TestClient, doc_id: int, fmt: str) -> httpx.Response:
+    """Press a download button of the document page: a POST with the page's CSRF token."""
+    return client.post(f"/d/{doc_id}/download", data={"csrf": csrf_of(client, f"/d/{doc_id}"), "format": fmt})
+
+
 def test_a_member_downloads_word_txt_and_md_named_in_utf8(lib: Library) -> None:
     doc = first_with_paid(lib)
     client = signed_client(lib, "member")
-    response = client.get(f"/d/{doc.id}/download", params={"format": "docx"})
+    response = download(client, doc.id, "docx")
     assert response.status_code == 200
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment;")
@@ -146,24 +178,74 @@ def test_a_member_downloads_word_txt_and_md_named_in_utf8(lib: Library) -> None:
     assert any(doc.title in p for p in docx_paragraphs(response.content))
     assert lib.trace(response.content).user == "member"
     for fmt in ("txt", "md"):
-        text = client.get(f"/d/{doc.id}/download", params={"format": fmt}).content.decode("utf-8")
+        text = download(client, doc.id, fmt).content.decode("utf-8")
         assert doc.title in ZERO_WIDTH.sub("", text)
 
 
 def test_several_documents_download_as_one_zip(lib: Library) -> None:
     ids = doc_ids(lib)[:2]
-    response = signed_client(lib, "svip").get("/download.zip", params={"ids": f"{ids[0]},{ids[1]}"})
+    client = signed_client(lib, "svip")
+    results = client.get("/search", params={"q": "主题教育"}).text
+    bundle_form = '<form action="/download.zip" method="post" class="bundle"><input type="hidden" name="csrf"'
+    assert bundle_form in results
+    token = csrf_of(client, "/search?q=主题教育")
+    response = client.post("/download.zip", data={"csrf": token, "ids": [str(ids[0]), str(ids[1])]})
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     assert len(zipfile.ZipFile(io.BytesIO(response.content)).namelist()) == 2
-    bad = signed_client(lib, "svip").get("/download.zip", params={"ids": "1,abc"})
-    assert bad.status_code == 400
+    for bad in ({"ids": "1,abc"}, {"ids": "1,²"}, {"ids": "99999999999999999999"}, {}):
+        refused = client.post("/download.zip", data={"csrf": token, **bad})
+        assert refused.status_code == 400, bad
+    assert "请选择要下载的文档" in client.post("/download.zip", data={"csrf": token}).text
+
+
+def test_a_download_link_from_another_site_spends_nothing(lib: Library) -> None:
+    """A GET (a link or <img> on another site, sent with the session cookie) only shows the form to press."""
+    member, ids = lib.user("member"), doc_ids(lib)[:2]
+    client = signed_client(lib, "member")
+    before = lib.downloads_today(member)
+    for url, params in [(f"/d/{ids[0]}/download", {"format": "txt"}), ("/download.zip", {"ids": f"{ids[0]},{ids[1]}"})]:
+        page = client.get(url, params=params)
+        assert page.status_code == 200 and "content-disposition" not in page.headers
+        assert page.headers["content-type"].startswith("text/html") and lib.document(ids[0]).title in page.text
+        form = re.search(r'<form action="([^"]+)" method="post" class="stack">(.*?)</form>', page.text, re.S)
+        assert form and form.group(1) == url
+        fields = dict(re.findall(r'name="(csrf|format)" value="([^"]*)"', form.group(2)))
+        assert fields["format"] == params.get("format", "docx") and fields["csrf"]
+        assert client.post(url, data={"format": "txt", "ids": params.get("ids", "")}).status_code == 403  # no token
+        assert client.post(url, data={**fields, "csrf": "forged"}).status_code == 403
+        assert lib.downloads_today(member) == before
+        hidden = re.findall(r'name="ids" value="(\d+)"', form.group(2))
+        pressed = client.post(url, data={**fields, "ids": hidden})  # the page's own button
+        assert pressed.status_code == 200 and pressed.headers["content-disposition"].startswith("attachment;")
+        assert lib.trace(pressed.content).user == "member"
+        before += 1
+        assert lib.downloads_today(member) == before
+
+
+def test_a_bearer_token_still_downloads_with_a_get(lib: Library) -> None:
+    """No browser adds an Authorization header by itself, so a token's GET is no cross-site request."""
+    ids = doc_ids(lib)[:2]
+    headers = {"Authorization": f"Bearer {lib.new_token('svip')}"}
+    before = lib.downloads_today(lib.user("svip"))
+    client = make_client(lib)
+    single = client.get(f"/d/{ids[0]}/download", params={"format": "txt"}, headers=headers)
+    bundle = client.get("/download.zip", params={"ids": f"{ids[0]},{ids[1]}"}, headers=headers)
+    api = client.get(f"/api/documents/{ids[0]}/export", params={"format": "md"}, headers=headers)
+    for response in (single, bundle, api):
+        assert response.status_code == 200 and response.headers["content-disposition"].startswith("attachment;")
+        assert lib.trace(response.content).user == "svip"
+    assert lib.downloads_today(lib.user("svip")) == before + 3
 
 
 def test_a_guest_is_asked_to_sign_in_to_download(lib: Library) -> None:
-    page = make_client(lib).get(f"/d/{doc_ids(lib)[0]}/download", params={"format": "docx"})
+    client = make_client(lib)
+    doc = doc_ids(lib)[0]
+    page = client.get(f"/d/{doc}/download", params={"format": "docx"})
     assert page.status_code == 403
     assert "下载需要登录" in page.text and "/login" in page.text
+    pressed = client.post(f"/d/{doc}/download", data={"csrf": csrf_of(client), "format": "docx"})
+    assert pressed.status_code == 403 and "下载需要登录" in pressed.text
 
 
 def test_the_daily_quota_ends_with_a_clear_message(tmp_path: Path) -> None:
@@ -172,10 +254,11 @@ def test_the_daily_quota_ends_with_a_clear_message(tmp_path: Path) -> None:
         client = signed_client(lib, "free")
         doc = doc_ids(lib)[0]
         for _ in range(2):
-            assert client.get(f"/d/{doc}/download", params={"format": "txt"}).status_code == 200
-        page = client.get(f"/d/{doc}/download", params={"format": "docx"})
+            assert download(client, doc, "txt").status_code == 200
+        page = download(client, doc, "docx")
         assert page.status_code == 429
         assert "今日下载次数已用完" in page.text and "每日可下载 <strong>2</strong> 次" in page.text
+        assert client.get(f"/d/{doc}/download").status_code == 429  # the GET page says so too, spending nothing
         assert '今日下载</dt><dd class="downloads-today">2 / 2 次' in client.get("/account").text
         assert "今日已下载 2 / 2 次" in client.get(f"/d/{doc}").text
     finally:
@@ -207,7 +290,7 @@ def test_the_atom_feed_lists_titles_with_free_excerpts(lib: Library) -> None:
 # -- admin -----------------------------------------------------------------------------------------------------
 def _wait(client: object, job_url: str) -> dict:
     for _ in range(400):
-        progress = client.get(job_url + "/progress").json()  # type: ignore[attr-defined]
+        progress = client.get(job_url + "/progress").json()
         if progress["finished"]:
             return progress  # type: ignore[no-any-return]
         time.sleep(0.05)
@@ -268,7 +351,7 @@ def test_an_upload_over_the_limit_is_413(lib: Library) -> None:
 
 # -- the writing desk -------------------------------------------------------------------------------------------
 def _draft_id(client: object) -> int:
-    page = client.get("/desk").text  # type: ignore[attr-defined]
+    page = client.get("/desk").text
     return int(re.findall(r'href="/desk/(\d+)"', page)[0])
 
 

@@ -8,6 +8,7 @@ contain, so a match never spans two paragraphs.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -60,6 +61,25 @@ def _table() -> dict[int, str]:
 def normalize(text: str) -> str:
     """The normal form of one paragraph (or a query)."""
     return text.translate(_table())
+
+
+@lru_cache(maxsize=1)
+def _length_changers() -> re.Pattern[str]:
+    """A class of the characters whose normal form is not exactly one character (deleted or expanded)."""
+    changers = sorted(cp for cp, out in _table().items() if len(out) != 1)
+    ranges: list[list[int]] = []
+    for cp in changers:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]")
+
+
+def shifts_offsets(text: str) -> bool:
+    """Whether normalising deletes or expands a character of the text; if not, the normal form has the
+    same length and each character's normal form sits at its own offset."""
+    return _length_changers().search(text) is not None
 
 
 def normalize_char(ch: str) -> str:

@@ -19,6 +19,7 @@ class Settings:
     quotas: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
     secret_key: str | None = None  # default: generated once and kept in the library's meta table
     login_attempts_per_minute: int = 5
+    secure_cookies: bool = False  # the session cookie only over HTTPS; off so http://localhost keeps working
 
     @classmethod
     def from_env(cls, db: str | None = None, **overrides: object) -> Settings:
@@ -32,6 +33,8 @@ class Settings:
             values["rules_dirs"] = tuple(Path(p) for p in env["SUCAI_RULES"].split(os.pathsep) if p)
         if env.get("SUCAI_SECRET"):
             values["secret_key"] = env["SUCAI_SECRET"]
+        if env.get("SUCAI_SECURE_COOKIES"):
+            values["secure_cookies"] = env["SUCAI_SECURE_COOKIES"].strip().lower() in {"1", "true", "yes", "on"}
         quotas = dict(DEFAULT_QUOTAS)
         for tier in quotas:
             raw = env.get(f"SUCAI_QUOTA_{tier.upper()}")

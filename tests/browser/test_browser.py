@@ -147,7 +147,7 @@ def test_a_member_downloads_a_word_file(page: Any, served: tuple[str, Library], 
     sign_in(page, "member")
     page.goto(f"/d/{doc.id}")
     with page.expect_download() as download_info:
-        page.click("text=下载 Word")
+        page.click("form.downloads button:has-text('下载 Word')")
     download = download_info.value
     assert download.suggested_filename == f"{doc.title}.docx"
     target = tmp_path / "downloaded.docx"
@@ -163,8 +163,8 @@ def test_a_free_user_hits_the_quota_and_is_told_clearly(page: Any, served: tuple
     sign_in(page, "free")
     page.goto(f"/d/{doc_id}")
     with page.expect_download():
-        page.click("a:has-text('txt')")
-    page.click("text=下载 Word")
+        page.click("form.downloads button:has-text('txt')")  # a POST form with the CSRF token
+    page.click("form.downloads button:has-text('下载 Word')")
     page.wait_for_selector("h1:has-text('今日下载次数已用完')")
     assert "每日可下载" in page.locator("main").inner_text()
     page.screenshot(path=str(artifacts() / "quota.png"), full_page=True)

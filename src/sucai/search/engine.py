@@ -21,6 +21,7 @@ from sucai.search.index import (
     IndexBusy,
     SearchIndex,
     Writers,
+    body_query,
     document_heads,
     phrase_query,
     to_engine_document,
@@ -29,19 +30,20 @@ from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
 from sucai.search.snippets import Matcher, matcher_for, snippets_and_paragraphs
 from sucai.search.suggest import lookup_documents, suggest
 from sucai.store.base import Store
+from sucai.store.bodies import DocumentText
 
 TITLE_BOOST = 1_000_000.0  # added once per phrase found in the title: title matches always rank first
 FETCH_BATCH = 500  # documents read from the store at a time while applying changes
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
-DOC_CACHE = 1024  # documents kept for snippets (about 10 KB of text each)
+DOC_CACHE_CHARS = 16_000_000  # characters of recently shown documents kept in memory (~32 MB; ~5,000 documents)
 _Occur = tantivy.Occur
 
 
 # -- compiling a parsed query (never user text) into engine queries ------------------------------
 def atom_query(schema: tantivy.Schema, atom: Phrase | Filter) -> tantivy.Query:
     if isinstance(atom, Phrase):
-        return phrase_query(schema, "body", atom.text)
+        return body_query(schema, atom.text)
     if atom.field == "title":
         return phrase_query(schema, "title", atom.value)
     if atom.field == "year":
@@ -74,18 +76,15 @@ def ranked_query(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Que
 
 
 # -- hits ------------------------------------------------------------------------------------------
-def matches_in_free_text(parsed: ParsedQuery, doc: Document, matcher: Matcher) -> bool:
+def matches_in_free_text(parsed: ParsedQuery, doc: DocumentText, matcher: Matcher) -> bool:
     """Whether the query matches using only the blocks every viewer may read (filters are metadata)."""
-    free = [b.text for b in doc.blocks if not b.paid]
-    for alt in parsed.must:
-        if not any(isinstance(a, Filter) or matcher.any_in(a.text, free) for a in alt.atoms):
-            return False
-    return True
+    return all(
+        any(isinstance(a, Filter) or matcher.in_free_text(a.text, doc) for a in alt.atoms) for alt in parsed.must
+    )
 
 
-def build_hit(doc: Document, score: float, parsed: ParsedQuery, paid_visible: bool) -> Hit:
+def build_hit(doc: DocumentText, score: float, parsed: ParsedQuery, paid_visible: bool) -> Hit:
     """One ranked document: exact snippets and paragraphs from what the viewer may see."""
-    assert doc.id is not None
     matcher = matcher_for(tuple(parsed.phrases()))
     base: dict[str, Any] = {
         "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
@@ -93,8 +92,7 @@ def build_hit(doc: Document, score: float, parsed: ParsedQuery, paid_visible: bo
     }
     if not paid_visible and doc.has_paid and not matches_in_free_text(parsed, doc, matcher):
         return Hit(**base, locked=True)
-    matches = matcher.blocks(doc.blocks, include_paid=paid_visible, title=doc.title)
-    snippets, paragraphs = snippets_and_paragraphs(matcher, matches)
+    snippets, paragraphs = snippets_and_paragraphs(matcher, matcher.blocks(doc, include_paid=paid_visible))
     return Hit(**base, snippets=snippets, paragraphs=paragraphs)
 
 
@@ -114,36 +112,46 @@ def count_and_facets(searcher: tantivy.Searcher, match: tantivy.Query) -> tuple[
 
 
 class DocumentCache:
-    """Recently shown documents (ids are never reused, so an entry is only dropped when its id changes)."""
+    """Recently shown documents, up to a budget of characters (ids are never reused, so an entry is only
+    dropped when its document changes). Results of frequent queries share many documents: a hit here
+    saves the store read, and the document's offset check (DocumentText.shifts) is already done."""
 
-    def __init__(self, store: Store, size: int = DOC_CACHE) -> None:
+    def __init__(self, store: Store, max_chars: int = DOC_CACHE_CHARS) -> None:
         self.store = store
-        self.size = size
-        self._docs: OrderedDict[int, Document] = OrderedDict()
+        self.max_chars = max_chars
+        self._docs: OrderedDict[int, DocumentText] = OrderedDict()
+        self._chars = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, ids: Sequence[int]) -> dict[int, Document]:
+    def get(self, ids: Sequence[int]) -> dict[int, DocumentText]:
         with self._lock:
             found = {i: self._docs[i] for i in ids if i in self._docs}
             for i in found:
                 self._docs.move_to_end(i)
         missing = [i for i in ids if i not in found]
         self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
-        self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
-        fetched = {d.id: d for d in self.store.documents(missing) if d.id is not None} if missing else {}
+        fetched = {d.id: d for d in self.store.document_texts(missing)} if missing else {}
         with self._lock:
-            self._docs.update(fetched)
-            while len(self._docs) > self.size:
-                self._docs.popitem(last=False)
+            for doc_id, doc in fetched.items():
+                self._put(doc_id, doc)
+            while self._chars > self.max_chars and self._docs:
+                self._chars -= len(self._docs.popitem(last=False)[1].text)
         return found | fetched
+
+    def _put(self, doc_id: int, doc: DocumentText) -> None:
+        old = self._docs.pop(doc_id, None)
+        self._chars += len(doc.text) - (len(old.text) if old else 0)
+        self._docs[doc_id] = doc
 
     def forget(self, ids: Sequence[int] | None = None) -> None:
         with self._lock:
             if ids is None:
                 self._docs.clear()
+                self._chars = 0
             for i in ids or ():
-                self._docs.pop(i, None)
+                old = self._docs.pop(i, None)
+                self._chars -= len(old.text) if old else 0
 
 
 class SearchEngine:

@@ -24,9 +24,9 @@ import tantivy
 
 from sucai.model import Document
 from sucai.normalize import normalize
-from sucai.search.tokens import document_tokens, phrase_terms, single_char_pattern
+from sucai.search.tokens import char_tokens, document_tokens, phrase_terms, single_char_pattern, token_safe
 
-FORMAT = 2  # bump when a schema or the tokens change: an index of another format is rebuilt
+FORMAT = 3  # bump when a schema or the tokens change: an index of another format is rebuilt
 STATE_FILE = "state.json"
 SYNC_HEAP = 64_000_000
 BULK_HEAP = 256_000_000
@@ -41,6 +41,9 @@ def main_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("id", indexed=True, fast=True)
     sb.add_text_field("body", tokenizer_name="whitespace", index_option="position")
+    # Each character alone, counted but without positions: a one-character query is one term here
+    # (over `body` it would be the union of every bigram the character starts).
+    sb.add_text_field("chars", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("genre", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_text_field("tag", tokenizer_name="raw", index_option="basic", fast=True)
@@ -56,7 +59,9 @@ def to_engine_document(doc: Document) -> tantivy.Document:
     assert doc.id is not None
     out = tantivy.Document()
     out.add_integer("id", doc.id)
-    out.add_text("body", document_tokens(normalize(b.text) for b in doc.blocks))
+    normalized = [normalize(b.text) for b in doc.blocks]
+    out.add_text("body", document_tokens(normalized))
+    out.add_text("chars", char_tokens(normalized))
     out.add_text("title", document_tokens([normalize(doc.title)]))
     if doc.genre:
         out.add_text("genre", doc.genre)
@@ -93,6 +98,13 @@ def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query
         return tantivy.Query.term_query(schema, field, pairs[0][1])
     words: list[str | tuple[int, str]] = [*pairs]
     return tantivy.Query.phrase_query(schema, field, words)
+
+
+def body_query(schema: tantivy.Schema, text: str) -> tantivy.Query:
+    """Exact substring of one paragraph of a document's text; text already normalised."""
+    if len(text) == 1:
+        return tantivy.Query.term_query(schema, "chars", token_safe(text))
+    return phrase_query(schema, "body", text)
 
 
 def _acquire_writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:

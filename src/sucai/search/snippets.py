@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
-from sucai.model import Block, ParagraphHit
-from sucai.normalize import normalize, normalize_char, normalize_with_offsets, original_span
+from sucai.model import ParagraphHit
+from sucai.normalize import normalize, normalize_char, normalize_with_offsets, original_span, shifts_offsets
+from sucai.store.bodies import DocumentText
 
 SNIPPET_CHARS = 80
 SNIPPET_LEAD = 24  # characters of context before the first match
@@ -21,6 +24,7 @@ PARAGRAPH_CHARS = 160
 MAX_SNIPPETS = 3
 MAX_PARAGRAPHS = 5  # paragraph hits listed per document (the page stays readable)
 ELLIPSIS = "…"
+FEW_VARIANTS = 16
 
 Span = tuple[int, int]
 
@@ -48,35 +52,24 @@ def _class_of(chars: list[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-@dataclass(frozen=True)
-class _Folding:
-    """The normalisation seen backwards: for each normal character, the original characters that become it."""
-
-    sources: dict[str, list[str]]  # normal char -> other original chars mapping to it
-    special: re.Pattern[str]  # chars normalisation deletes or expands: without them it is 1:1, char for char
-
-
 @lru_cache(maxsize=1)
-def _folding() -> _Folding:
+def _sources() -> dict[str, list[str]]:
+    """The normalisation seen backwards: for each normal character, the other original characters that
+    become it alone."""
     sources: dict[str, list[str]] = {}
-    special: list[str] = []
     for cp in range(0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
         image = normalize_char(ch)
-        if image == ch:
-            continue
-        if len(image) == 1:
+        if image != ch and len(image) == 1:
             sources.setdefault(image, []).append(ch)
-        else:
-            special.append(ch)
-    return _Folding(sources, re.compile(_class_of(special)))
+    return sources
 
 
 def _variants(ch: str) -> list[str]:
     """The other original characters whose normal form is ch (學 for 学, ， for ,)."""
-    return _folding().sources.get(ch, [])
+    return _sources().get(ch, [])
 
 
 def find_all(haystack: str, needle: str) -> list[Span]:
@@ -111,13 +104,17 @@ class Matcher:
     def __init__(self, phrases: Sequence[str]) -> None:
         self.phrases = list(phrases)
         variants = sorted({c for p in self.phrases for ch in set(p) for c in _variants(ch)})
-        self._variants = re.compile(_class_of(variants)) if variants else None
+        # A few variants: `in` per character (a vectorised scan) beats a regex class (a step per character).
+        self._variant_chars = variants if len(variants) <= FEW_VARIANTS else []
+        self._variants = re.compile(_class_of(variants)) if len(variants) > FEW_VARIANTS else None
 
-    def literal(self, text: str) -> bool:
-        """Whether plain substring search is exact for this text."""
-        if _folding().special.search(text):
+    def literal(self, text: str, shifts: bool | None = None) -> bool:
+        """Whether plain substring search is exact for this text (`shifts`: shifts_offsets(text), if known)."""
+        if shifts_offsets(text) if shifts is None else shifts:
             return False
-        return self._variants is None or self._variants.search(text) is None
+        if self._variants is not None:
+            return self._variants.search(text) is None
+        return not any(v in text for v in self._variant_chars)
 
     def present(self, text: str) -> frozenset[str]:
         """The phrases whose normal form occurs in the text."""
@@ -128,36 +125,74 @@ class Matcher:
         """Original-text spans of every occurrence of the phrases."""
         if literal or self.literal(text):
             return merge([span for p in phrases for span in find_all(text, p)])
-        if not _folding().special.search(text):
+        if not shifts_offsets(text):
             normalized = normalize(text)  # one char for one char: the same offsets
             return merge([span for p in phrases for span in find_all(normalized, p)])
         normalized, offsets = normalize_with_offsets(text)
         return merge([original_span(offsets, s, e) for p in phrases for s, e in find_all(normalized, p)])
 
-    def blocks(self, blocks: Sequence[Block], include_paid: bool, title: str = "") -> list[BlockMatch]:
-        """The paragraphs (that the viewer may see) containing any phrase, in document order.
+    def blocks(self, doc: DocumentText, include_paid: bool, enough: int = MAX_PARAGRAPHS) -> list[BlockMatch]:
+        """The paragraphs the viewer may see that contain a phrase, in document order: for each phrase the
+        first `enough` of them, which hold the first `enough` overall and every phrase's first paragraph
+        (all that snippets and paragraph hits show).
 
         A title block repeating the document's title is left out: the hit's title shows it highlighted."""
-        visible = [(i, b) for i, b in enumerate(blocks) if include_paid or not b.paid]
-        literal = self.literal("\x00".join(b.text for _i, b in visible))
-        if literal:  # the usual case: plain `in`, in bulk
-            hits = {p: {i for i, b in visible if p in b.text} for p in self.phrases}
-            present = {i: frozenset(p for p in self.phrases if i in hits[p]) for i in set().union(*hits.values())}
-        else:
-            present = {i: found for i, b in visible if (found := self.present(b.text))}
-        title_norm = normalize(title)
-        return [
-            BlockMatch(i, b.text, present[i], literal)
-            for i, b in visible
-            if i in present and not (b.kind == "title" and normalize(b.text) == title_norm)
-        ]
+        shown = _shown_blocks(doc, include_paid)
+        literal = self.literal(doc.text, doc.shifts)
+        text, starts = (doc.text, doc.starts) if literal else _normal_form(doc)
+        chosen = set().union(*(_first_blocks(text, starts, p, shown, enough) for p in self.phrases))
+        matches = []
+        for i in sorted(chosen):
+            normal = text[starts[i] : starts[i + 1]]
+            present = frozenset(p for p in self.phrases if p in normal)
+            matches.append(BlockMatch(i, doc.block(i), present, literal))
+        return matches
 
-    def any_in(self, phrase: str, texts: Iterable[str]) -> bool:
-        return any(phrase in self.present(t) for t in texts)
+    def in_free_text(self, phrase: str, doc: DocumentText) -> bool:
+        """Whether the phrase occurs in a block every viewer may read."""
+        text, starts = (doc.text, doc.starts) if self.literal(doc.text, doc.shifts) else _normal_form(doc)
+        return bool(_first_blocks(text, starts, phrase, [not paid for paid in doc.paid], 1))
 
     def highlight(self, text: str) -> str:
         """Whole text (a title), escaped, every phrase occurrence marked."""
         return mark(text, self.spans(text, self.phrases))
+
+
+def _shown_blocks(doc: DocumentText, include_paid: bool) -> list[bool]:
+    """Per block: may it be shown as a match (visible to the viewer, and not the title repeated)?"""
+    shown = [include_paid or not paid for paid in doc.paid]
+    for i in doc.repeated_title:
+        shown[i] = False
+    return shown
+
+
+def _normal_form(doc: DocumentText) -> tuple[str, tuple[int, ...]]:
+    """The document's text in normal form with its block boundaries (normalising is char by char, so
+    the whole text's normal form is its blocks' normal forms concatenated)."""
+    normal = normalize(doc.text)
+    if not doc.shifts:  # one char for one char: the same boundaries
+        return normal, doc.starts
+    return normal, tuple(accumulate((len(normalize(doc.block(i))) for i in range(len(doc))), initial=0))
+
+
+def _first_blocks(text: str, starts: Sequence[int], phrase: str, allowed: Sequence[bool], enough: int) -> set[int]:
+    """The first `enough` allowed blocks containing the phrase, one `find` per block found
+    (block i is text[starts[i]:starts[i + 1]]).
+
+    An occurrence across a block boundary is no match (blocks are paragraphs): the search goes on
+    from the next character."""
+    found: set[int] = set()
+    pos = text.find(phrase)
+    while pos >= 0 and len(found) < enough:
+        i = bisect_right(starts, pos) - 1
+        end = starts[i + 1]
+        if pos + len(phrase) > end:
+            pos = text.find(phrase, pos + 1)
+            continue
+        if allowed[i]:
+            found.add(i)
+        pos = text.find(phrase, end)
+    return found
 
 
 _HTML_SPECIAL = re.compile("[&<>\"']")

@@ -40,6 +40,11 @@ def document_tokens(normalized_paragraphs: Iterable[str]) -> str:
     return " ".join(t for t in map(paragraph_tokens, normalized_paragraphs) if t)
 
 
+def char_tokens(normalized_paragraphs: Iterable[str]) -> str:
+    """Every character as a token of its own (for one-character queries)."""
+    return " ".join(token_safe("".join(normalized_paragraphs)))
+
+
 def phrase_terms(normalized_query: str) -> list[tuple[int, str]]:
     """(offset, bigram) terms that pin down a query of >= 2 characters exactly.
 

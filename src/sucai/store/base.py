@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from sucai.model import Document, DocumentSummary, PhraseHit, User
+from sucai.store.bodies import DocumentText
 
 if TYPE_CHECKING:
     from sucai.compose.phrases import Phrase
@@ -77,6 +78,11 @@ class Store(Protocol):
     def document(self, doc_id: int) -> Document: ...
 
     def documents(self, ids: Sequence[int]) -> list[Document]: ...
+
+    def document_texts(self, ids: Sequence[int]) -> list[DocumentText]:
+        """What search shows of documents (title, year, genre, block texts and flags), in the order asked;
+        much cheaper than `documents`. Unknown ids are left out."""
+        ...
 
     def list_documents(
         self, offset: int = 0, limit: int = 50, include_duplicates: bool = False

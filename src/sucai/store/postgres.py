@@ -102,7 +102,7 @@ class PostgresStore(SqlStore):
                     self._conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
 
     @contextmanager
-    def _outer_transaction(self) -> Iterator[Cursor]:
+    def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
         if self._conn.broken:
             self._conn = self._connect()
         with self._conn.transaction(), self._conn.cursor() as cur:

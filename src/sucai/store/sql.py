@@ -7,8 +7,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sucai.errors import NotFound, StoreError
@@ -25,6 +23,7 @@ from sucai.model import (
     User,
 )
 from sucai.store.base import Change, Fingerprint, FingerprintHit, StoredFile
+from sucai.store.bodies import DocumentText, pack, unpack
 
 if TYPE_CHECKING:
     from sucai.compose.phrases import Phrase
@@ -82,8 +81,10 @@ class SqlStore:
         self._depth = 0
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        """One transaction; nested calls join the outer one (a file's rows are stored all or nothing)."""
+    def transaction(self, write: bool = True) -> Iterator[Cursor]:
+        """One transaction; nested calls join the outer one (a file's rows are stored all or nothing).
+
+        write=False: only reads, which on SQLite neither wait for nor block another process's writer."""
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -94,13 +95,13 @@ class SqlStore:
                 return
             self._depth = 1
             try:
-                with self._outer_transaction() as cur:
+                with self._outer_transaction(write) as cur:
                     yield cur
             finally:
                 self._depth = 0
 
     # -- backend hooks -------------------------------------------------------------------------
-    def _outer_transaction(self) -> AbstractContextManager[Cursor]:
+    def _outer_transaction(self, write: bool) -> AbstractContextManager[Cursor]:
         """Begin a transaction; commit when the block ends, roll back when it raises."""
         raise NotImplementedError
 
@@ -113,7 +114,7 @@ class SqlStore:
 
     # -- helpers --------------------------------------------------------------------------------
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.transaction() as cur:
+        with self.transaction(write=False) as cur:
             cur.execute(sql, params)
             return cur.fetchall()
 
@@ -127,8 +128,11 @@ class SqlStore:
             if version <= done:
                 continue
             with self.transaction() as cur:
-                for statement in statements:
-                    cur.execute(render(statement, self.dialect))
+                for step in statements:
+                    if isinstance(step, str):
+                        cur.execute(render(step, self.dialect))
+                    else:
+                        step(cur)
                 cur.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
 
     # -- files and documents ------------------------------------------------------------------
@@ -212,7 +216,7 @@ class SqlStore:
 
     def _rewrite_document(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> int:
         self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
-        for table in ("blocks", "phrases"):
+        for table in ("bodies", "phrases"):
             cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         duplicate_of = self._original_for(cur, doc.body_sha256, before=doc_id)
         cur.execute(
@@ -247,10 +251,7 @@ class SqlStore:
         return _one(cur)
 
     def _insert_blocks(self, cur: Cursor, doc_id: int, blocks: Sequence[Block]) -> None:
-        cur.executemany(
-            "INSERT INTO blocks (doc_id, pos, kind, level, paid, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(blocks)],
-        )
+        cur.execute("INSERT INTO bodies (doc_id, layout, text) VALUES (?, ?, ?)", (doc_id, *pack(blocks)))
 
     def _insert_phrases(self, cur: Cursor, doc_id: int, doc: Document, phrases: Sequence[Phrase] | None) -> None:
         """The document's phrase bank rows (extracted here unless the caller did it, e.g. in a worker)."""
@@ -288,7 +289,7 @@ class SqlStore:
 
         A duplicate has no blocks of its own: it is read with its original's."""
         found: dict[int, Document] = {}
-        with self.transaction() as cur:
+        with self.transaction(write=False) as cur:
             for chunk in _chunks(list(dict.fromkeys(ids))):
                 marks = ", ".join("?" * len(chunk))
                 cur.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", chunk)
@@ -305,15 +306,25 @@ class SqlStore:
             owners.setdefault(doc.duplicate_of or doc.id or 0, []).append(doc)
         keys = list(owners)
         marks = ", ".join("?" * len(keys))
-        cur.execute(
-            f"SELECT doc_id, kind, level, paid, text FROM blocks WHERE doc_id IN ({marks}) ORDER BY doc_id, pos",
-            keys,
-        )
-        # Search snippets read 20 documents per query: one pass, one list per document.
-        for doc_id, rows in groupby(cur.fetchall(), key=itemgetter(0)):
-            blocks = [Block(kind, text, level, bool(paid)) for _id, kind, level, paid, text in rows]
+        cur.execute(f"SELECT doc_id, layout, text FROM bodies WHERE doc_id IN ({marks})", keys)
+        for doc_id, layout, text in cur.fetchall():
+            blocks = unpack(layout, text)
             for doc in owners[int(doc_id)]:
                 doc.blocks.extend(blocks)
+
+    def document_texts(self, ids: Sequence[int]) -> list[DocumentText]:
+        found: dict[int, DocumentText] = {}
+        with self.transaction(write=False) as cur:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(
+                    "SELECT d.id, d.title, d.year, d.genre, b.layout, b.text FROM documents d"
+                    " JOIN bodies b ON b.doc_id = COALESCE(d.duplicate_of, d.id)"
+                    f" WHERE d.id IN ({marks})", chunk,
+                )
+                for doc_id, title, year, genre, layout, text in cur.fetchall():
+                    found[int(doc_id)] = DocumentText.from_row(int(doc_id), title, year, genre, layout, text)
+        return [found[i] for i in ids if i in found]
 
     def list_documents(
         self, offset: int = 0, limit: int = 50, include_duplicates: bool = False
@@ -348,12 +359,12 @@ class SqlStore:
         cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
         if not heirs:
             self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
-            for table in ("blocks", "phrases"):
+            for table in ("bodies", "phrases"):
                 cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         else:
             heir, rest = heirs[0], heirs[1:]
             self._move_fingerprints(cur, doc_id, heir)  # first: it reads the blocks
-            for table in ("blocks", "fingerprint_log", "phrases"):
+            for table in ("bodies", "fingerprint_log", "phrases"):
                 cur.execute(f"UPDATE {table} SET doc_id = ? WHERE doc_id = ?", (heir, doc_id))
             cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (heir,))
             for other in rest:
@@ -365,9 +376,9 @@ class SqlStore:
         index by document (it would double its size), so rows are reached by their full key."""
         from sucai.originality.fingerprint import document_fingerprints
 
-        cur.execute("SELECT kind, level, paid, text FROM blocks WHERE doc_id = ? ORDER BY pos", (doc_id,))
-        blocks = [Block(kind, text, level, bool(paid)) for kind, level, paid, text in cur.fetchall()]
-        doc = Document(id=doc_id, title="", blocks=blocks)
+        cur.execute("SELECT layout, text FROM bodies WHERE doc_id = ?", (doc_id,))
+        row = cur.fetchone()
+        doc = Document(id=doc_id, title="", blocks=unpack(row[0], row[1]) if row else [])
         return [(fp.hash, doc_id, fp.pos) for fp in document_fingerprints(doc)]
 
     def _delete_fingerprints(self, cur: Cursor, doc_id: int) -> None:
@@ -424,7 +435,7 @@ class SqlStore:
         hits: list[FingerprintHit] = []
         unique = sorted(set(hashes))
         wanted = set(unique)
-        with self.transaction() as cur:
+        with self.transaction(write=False) as cur:
             for chunk in _chunks(unique):
                 marks = ", ".join("?" * len(chunk))
                 cur.execute(f"SELECT hash, doc_id, pos FROM fingerprints WHERE hash IN ({marks})", chunk)

@@ -55,9 +55,10 @@ class SqliteStore(SqlStore):
         self.migrate()
 
     @contextmanager
-    def _outer_transaction(self) -> Iterator[Cursor]:
+    def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            # A writer takes the write lock at once (no deadlock upgrading later); a reader reads a snapshot.
+            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield _SqliteCursor(self._conn.cursor())
             self._conn.execute("COMMIT")
         except BaseException:

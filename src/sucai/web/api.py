@@ -13,7 +13,7 @@ from sucai.cli import document_json
 from sucai.model import SearchResult, to_dict
 from sucai.web.auth import ApiViewer, download_status, library
 from sucai.web.downloads import Format, send_export
-from sucai.web.errors import LoginRequired
+from sucai.web.errors import LoginRequired, PathId
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_TEXT = 200_000  # characters of a draft for check and lint
@@ -57,7 +57,7 @@ def api_list(
 
 
 @router.get("/documents/{doc_id}", summary="One document as the caller may see it (the `show` object)")
-def api_document(request: Request, doc_id: int, viewer: ApiViewer) -> dict[str, Any]:
+def api_document(request: Request, doc_id: PathId, viewer: ApiViewer) -> dict[str, Any]:
     return document_json(library(request).document(doc_id, viewer))
 
 
@@ -65,7 +65,7 @@ def api_document(request: Request, doc_id: int, viewer: ApiViewer) -> dict[str, 
     "/documents/{doc_id}/export", summary="Download (traced, counted against the daily quota)",
     response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def api_export(request: Request, doc_id: int, viewer: ApiViewer, format: Format = "docx") -> Response:
+def api_export(request: Request, doc_id: PathId, viewer: ApiViewer, format: Format = "docx") -> Response:
     return send_export(library(request), doc_id, format, viewer)
 
 

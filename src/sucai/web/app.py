@@ -37,7 +37,7 @@ def create_app(settings: Settings, library: Library) -> FastAPI:
     app.state.overview = OverviewCache()
     app.add_middleware(
         SessionMiddleware, secret_key=library.secret().decode(), session_cookie=SESSION_COOKIE,
-        max_age=SESSION_DAYS * 24 * 3600, same_site="lax", https_only=False,
+        max_age=SESSION_DAYS * 24 * 3600, same_site="lax", https_only=settings.secure_cookies,
     )
     app.add_middleware(BodyLimit, limit=settings.max_file_bytes)
     app.add_middleware(SecurityHeaders)

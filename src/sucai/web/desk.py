@@ -18,7 +18,7 @@ from sucai.originality import check_report_docx
 from sucai.web.auth import CsrfChecked, SignedIn, library
 from sucai.web.downloads import content_disposition
 from sucai.web.drafts import append_text, check_view, draft_export, lint_view
-from sucai.web.errors import wants_json
+from sucai.web.errors import MAX_ID, PathId, wants_json
 from sucai.web.render import render
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -42,7 +42,7 @@ def new_draft(request: Request, viewer: SignedIn, title: Title = "") -> Response
 @router.post("/add", dependencies=[CsrfChecked])
 def add_to_draft(
     request: Request, viewer: SignedIn,
-    doc_id: Annotated[int, Form()],
+    doc_id: Annotated[int, Form(ge=-MAX_ID - 1, le=MAX_ID)],
     block: Annotated[int | None, Form()] = None,
     anchor: Annotated[int | None, Form()] = None,
 ) -> Response:
@@ -89,7 +89,7 @@ def _untitled() -> str:
 
 
 @router.get("/{draft_id}", response_class=HTMLResponse)
-def draft_page(request: Request, draft_id: int, viewer: SignedIn) -> HTMLResponse:
+def draft_page(request: Request, draft_id: PathId, viewer: SignedIn) -> HTMLResponse:
     title, body = library(request).store.draft(viewer.id, draft_id)
     request.session["draft"] = draft_id
     return _draft_page(request, draft_id, title, body, {})
@@ -105,7 +105,7 @@ def _draft_page(
 
 @router.post("/{draft_id}", dependencies=[CsrfChecked])
 def save_draft(
-    request: Request, draft_id: int, viewer: SignedIn,
+    request: Request, draft_id: PathId, viewer: SignedIn,
     title: Title = "",
     body: Annotated[str, Form(max_length=MAX_BODY)] = "",
     action: Annotated[str, Form()] = "save",
@@ -136,7 +136,7 @@ def _attachment(data: bytes, filename: str, media_type: str) -> Response:
 
 @router.post("/{draft_id}/fill", dependencies=[CsrfChecked])
 def fill_form(
-    request: Request, draft_id: int, viewer: SignedIn,
+    request: Request, draft_id: PathId, viewer: SignedIn,
     ph: Annotated[list[str], Form()],
     value: Annotated[list[str], Form()],
 ) -> Response:
@@ -149,7 +149,7 @@ def fill_form(
 
 
 @router.post("/{draft_id}/delete", dependencies=[CsrfChecked])
-def delete(request: Request, draft_id: int, viewer: SignedIn) -> Response:
+def delete(request: Request, draft_id: PathId, viewer: SignedIn) -> Response:
     library(request).store.delete_draft(viewer.id, draft_id)
     if request.session.get("draft") == draft_id:
         request.session.pop("draft", None)

@@ -1,4 +1,9 @@
-"""One-click downloads (traced, counted against the daily quota) for pages and the API."""
+"""Downloads (traced, counted against the daily quota) for pages and the API.
+
+A download spends quota, so pages ask for it with a POST form carrying the session's CSRF token. A GET of the
+same address (a bookmark, an old link, or another site's link or <img>, which the browser sends with the
+session cookie) spends nothing: it answers a page with that form. A request with a Bearer token cannot be
+forged by another site (a browser never adds the header by itself), so it still downloads on GET."""
 
 from __future__ import annotations
 
@@ -6,17 +11,23 @@ import re
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
+from sucai import access
 from sucai.errors import InputError
 from sucai.library import Library
 from sucai.model import User
-from sucai.web.auth import Viewer, library
+from sucai.web.auth import CsrfChecked, Viewer, download_status, library
+from sucai.web.errors import MAX_ID, PathId
+from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)
 MAX_BUNDLE = 50
-Format = Annotated[str, Query(pattern="^(docx|txt|md)$", description="docx, txt or md")]
+FORMAT_PATTERN = "^(docx|txt|md)$"
+FORMAT_NAMES = {"docx": "Word", "txt": "txt", "md": "md"}
+Format = Annotated[str, Query(pattern=FORMAT_PATTERN, description="docx, txt or md")]
+FormFormat = Annotated[str, Form(pattern=FORMAT_PATTERN)]
 
 
 def send_export(lib: Library, ids: int | list[int], fmt: str, viewer: User) -> Response:
@@ -42,7 +53,7 @@ def parse_ids(values: list[str]) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
+            if not re.fullmatch("[0-9]+", part) or int(part) > MAX_ID:  # not isdigit: it takes '²'
                 raise InputError(f"文档编号应为数字：{part!r}。Document ids are numbers.")
             if int(part) not in ids:
                 ids.append(int(part))
@@ -53,15 +64,51 @@ def parse_ids(values: list[str]) -> list[int]:
     return ids
 
 
-@router.get("/d/{doc_id}/download")
-def download(request: Request, doc_id: int, viewer: Viewer, format: Format = "docx") -> Response:
+@router.get("/d/{doc_id}/download", response_class=HTMLResponse)
+def download_page(request: Request, doc_id: PathId, viewer: Viewer, format: Format = "docx") -> Response:
+    if _token_client(request):
+        return send_export(library(request), doc_id, format, viewer)
+    return confirm_page(request, viewer, [doc_id], format, bundle=False)
+
+
+@router.post("/d/{doc_id}/download", dependencies=[CsrfChecked])
+def download(request: Request, doc_id: PathId, viewer: Viewer, format: FormFormat = "docx") -> Response:
     return send_export(library(request), doc_id, format, viewer)
 
 
-@router.get("/download.zip")
-def download_zip(
+@router.get("/download.zip", response_class=HTMLResponse)
+def download_zip_page(
     request: Request, viewer: Viewer,
     ids: Annotated[list[str], Query()],
     format: Format = "docx",
 ) -> Response:
+    if _token_client(request):
+        return send_export(library(request), parse_ids(ids), format, viewer)
+    return confirm_page(request, viewer, parse_ids(ids), format, bundle=True)
+
+
+@router.post("/download.zip", dependencies=[CsrfChecked])
+def download_zip(
+    request: Request, viewer: Viewer,
+    ids: Annotated[list[str], Form(default_factory=list)],  # none ticked: parse_ids says so in words
+    format: FormFormat = "docx",
+) -> Response:
     return send_export(library(request), parse_ids(ids), format, viewer)
+
+
+def _token_client(request: Request) -> bool:
+    """Signed in by a Bearer token (current_viewer has refused a bad one already), not by the cookie."""
+    return "authorization" in request.headers
+
+
+def confirm_page(request: Request, viewer: User, ids: list[int], fmt: str, bundle: bool) -> HTMLResponse:
+    """What a GET of a download address shows: the titles and the POST form. Nothing is counted, but it
+    answers as the download would: 404 for an unknown document, 403 for a guest, 429 over the quota."""
+    lib = library(request)
+    docs = [lib.document(i, viewer) for i in ids]
+    used, quota = download_status(request, viewer)
+    access.check_download(viewer, used, lib.settings.quotas)
+    action = "/download.zip" if bundle else f"/d/{ids[0]}/download"
+    context = {"docs": docs, "format": fmt, "format_name": FORMAT_NAMES[fmt], "action": action,
+               "bundle": bundle, "used": used, "quota": quota}
+    return render(request, "download.html", context)

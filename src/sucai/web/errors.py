@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -26,6 +26,11 @@ from sucai.errors import (
 )
 
 log = logging.getLogger("sucai.web")
+
+# Row ids are SQL's 64-bit integers: a bigger number names no row (and would overflow the driver). A path id
+# that is no such number (/d/abc, /d/99999999999999999999) is a 404 on pages, a 400 on the API (_validation_error).
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=-MAX_ID - 1, le=MAX_ID)]
 
 
 class LoginRequired(AccessDenied):
@@ -136,6 +141,9 @@ def _http_error(request: Request, exc: Exception) -> Response:
 
 def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    on_path = any(e.get("loc", ())[:1] == ("path",) for e in exc.errors())
+    if on_path and not request.url.path.startswith("/api/"):  # a page address that names nothing (/d/abc)
+        return error_response(request, NotFound("地址中的编号有误，没有这个页面。No such page."))
     fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
     message = f"参数有误：{'、'.join(fields)}。Invalid parameters: {', '.join(fields)}."
     return error_response(request, InputError(message))

@@ -13,7 +13,7 @@ from sucai.errors import InputError, QueryError
 from sucai.model import Document, SearchResult
 from sucai.web.auth import Viewer, download_status, library
 from sucai.web.doc_view import document_view
-from sucai.web.errors import chinese_part
+from sucai.web.errors import PathId, chinese_part
 from sucai.web.overview import OverviewCache, facet_links, new_on
 from sucai.web.render import render
 
@@ -66,7 +66,7 @@ def page_numbers(page: int, last: int) -> list[int]:
 
 
 @router.get("/d/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: int, viewer: Viewer) -> HTMLResponse:
+def document_page(request: Request, doc_id: PathId, viewer: Viewer) -> HTMLResponse:
     lib = library(request)
     doc, locks = lib.document_and_locks(doc_id, viewer)
     view = document_view(doc, locks)
