@@ -158,6 +158,20 @@ def test_add_file_round_trips_documents(store: SqlStore) -> None:
     assert stored == make_file("a") and isinstance(stored.data, bytes)
 
 
+def test_document_texts_give_what_search_shows_of_each_document(store: SqlStore) -> None:
+    plain, spaced = make_doc(1), make_doc(2, body="要深刻认识 第2项工作……的重要意义，xx同志。")
+    ids = store.add_file(make_file("a"), [plain, spaced], [prints(1), prints(2)])
+    texts = store.document_texts([ids[1], 999_999, ids[0]])  # in the order asked, unknown ids left out
+    assert [t.id for t in texts] == [ids[1], ids[0]]
+    for text, doc in zip(texts, [spaced, plain], strict=True):
+        assert (text.title, text.year, text.genre) == (doc.title, doc.year, doc.genre)
+        assert [text.block(i) for i in range(len(text))] == [b.text for b in doc.blocks]
+        assert list(text.paid) == [b.paid for b in doc.blocks] and list(text.kinds) == [b.kind for b in doc.blocks]
+    assert texts[0].shifts and not texts[1].shifts  # a space and an ellipsis move offsets when normalised
+    assert not texts[1].shown(0, include_paid=True)  # the title block repeats the title
+    assert texts[1].shown(3, include_paid=False) and not texts[1].shown(5, include_paid=False)
+
+
 def test_unknown_document_is_not_found(store: SqlStore) -> None:
     with pytest.raises(NotFound):
         store.document(424242)

@@ -83,17 +83,25 @@ def matches_in_free_text(parsed: ParsedQuery, doc: DocumentText, matcher: Matche
     )
 
 
-def build_hit(doc: DocumentText, score: float, parsed: ParsedQuery, paid_visible: bool) -> Hit:
-    """One ranked document: exact snippets and paragraphs from what the viewer may see."""
-    matcher = matcher_for(tuple(parsed.phrases()))
-    base: dict[str, Any] = {
-        "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
-        "title_html": matcher_for(tuple(parsed.title_phrases())).highlight(doc.title),
-    }
-    if not paid_visible and doc.has_paid and not matches_in_free_text(parsed, doc, matcher):
-        return Hit(**base, locked=True)
-    snippets, paragraphs = snippets_and_paragraphs(matcher, matcher.blocks(doc, include_paid=paid_visible))
-    return Hit(**base, snippets=snippets, paragraphs=paragraphs)
+class HitBuilder:
+    """Ranked documents of one query as hits: exact snippets and paragraphs from what the viewer may see."""
+
+    def __init__(self, parsed: ParsedQuery, paid_visible: bool) -> None:
+        self.parsed = parsed
+        self.paid_visible = paid_visible
+        self.matcher = matcher_for(tuple(parsed.phrases()))
+        self.title_matcher = matcher_for(tuple(parsed.title_phrases()))
+
+    def hit(self, doc: DocumentText, score: float) -> Hit:
+        base: dict[str, Any] = {
+            "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
+            "title_html": self.title_matcher.highlight(doc.title),
+        }
+        if not self.paid_visible and doc.has_paid and not matches_in_free_text(self.parsed, doc, self.matcher):
+            return Hit(**base, locked=True)
+        matches = self.matcher.blocks(doc, include_paid=self.paid_visible)
+        snippets, paragraphs = snippets_and_paragraphs(self.matcher, matches)
+        return Hit(**base, snippets=snippets, paragraphs=paragraphs)
 
 
 def count_and_facets(searcher: tantivy.Searcher, match: tantivy.Query) -> tuple[int, dict[str, dict[str, int]]]:
@@ -254,8 +262,9 @@ class SearchEngine:
         scored = found.hits[:limit] if limit > 0 else []
         ids = searcher.fast_field_values("id", [addr for _score, addr in scored])
         docs = self.doc_cache.get([int(i) for i in ids if i is not None])
+        builder = HitBuilder(parsed, paid_visible)
         hits = [
-            build_hit(docs[int(i)], float(score), parsed, paid_visible)
+            builder.hit(docs[int(i)], float(score))
             for (score, _addr), i in zip(scored, ids, strict=True)
             if i is not None and int(i) in docs
         ]

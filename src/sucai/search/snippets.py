@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -137,9 +137,12 @@ class Matcher:
         (all that snippets and paragraph hits show).
 
         A title block repeating the document's title is left out: the hit's title shows it highlighted."""
-        shown = _shown_blocks(doc, include_paid)
         literal = self.literal(doc.text, doc.shifts)
         text, starts = (doc.text, doc.starts) if literal else _normal_form(doc)
+
+        def shown(i: int) -> bool:
+            return doc.shown(i, include_paid)
+
         chosen = set().union(*(_first_blocks(text, starts, p, shown, enough) for p in self.phrases))
         matches = []
         for i in sorted(chosen):
@@ -151,19 +154,11 @@ class Matcher:
     def in_free_text(self, phrase: str, doc: DocumentText) -> bool:
         """Whether the phrase occurs in a block every viewer may read."""
         text, starts = (doc.text, doc.starts) if self.literal(doc.text, doc.shifts) else _normal_form(doc)
-        return bool(_first_blocks(text, starts, phrase, [not paid for paid in doc.paid], 1))
+        return bool(_first_blocks(text, starts, phrase, lambda i: not doc.paid[i], 1))
 
     def highlight(self, text: str) -> str:
         """Whole text (a title), escaped, every phrase occurrence marked."""
         return mark(text, self.spans(text, self.phrases))
-
-
-def _shown_blocks(doc: DocumentText, include_paid: bool) -> list[bool]:
-    """Per block: may it be shown as a match (visible to the viewer, and not the title repeated)?"""
-    shown = [include_paid or not paid for paid in doc.paid]
-    for i in doc.repeated_title:
-        shown[i] = False
-    return shown
 
 
 def _normal_form(doc: DocumentText) -> tuple[str, tuple[int, ...]]:
@@ -175,7 +170,9 @@ def _normal_form(doc: DocumentText) -> tuple[str, tuple[int, ...]]:
     return normal, tuple(accumulate((len(normalize(doc.block(i))) for i in range(len(doc))), initial=0))
 
 
-def _first_blocks(text: str, starts: Sequence[int], phrase: str, allowed: Sequence[bool], enough: int) -> set[int]:
+def _first_blocks(
+    text: str, starts: Sequence[int], phrase: str, allowed: Callable[[int], bool], enough: int
+) -> set[int]:
     """The first `enough` allowed blocks containing the phrase, one `find` per block found
     (block i is text[starts[i]:starts[i + 1]]).
 
@@ -189,7 +186,7 @@ def _first_blocks(text: str, starts: Sequence[int], phrase: str, allowed: Sequen
         if pos + len(phrase) > end:
             pos = text.find(phrase, pos + 1)
             continue
-        if allowed[i]:
+        if allowed(i):
             found.add(i)
         pos = text.find(phrase, end)
     return found

@@ -3,9 +3,11 @@
 One row per document instead of one per paragraph: reading the twenty documents a results page shows
 is twenty rows, not a thousand, and search can look for a phrase in the whole text with one `find`.
 
-    layout  JSON {"kind": [...], "level": [...], "paid": [0 or 1, ...], "length": [...]}, a list per
-            attribute with one entry per block in order (lengths in characters): it parses without a
-            Python step per block
+    layout  JSON {"kind": [...], "level": [...], "paid": [0 or 1, ...], "length": [...], "shifts": bool},
+            a list per attribute with one entry per block in order (lengths in characters), so that it
+            parses without a Python step per block; "shifts" = normalize.shifts_offsets(text), which
+            search asks of every document it shows (`sucai reindex` writes it again if the
+            normalisation ever changes)
     text    every block's text, concatenated (no separator: the lengths say where each one ends)
 """
 
@@ -28,6 +30,7 @@ class Layout:
     levels: tuple[int | None, ...]
     paid: tuple[bool, ...]
     starts: tuple[int, ...]  # block i is text[starts[i]:starts[i + 1]]
+    shifts: bool | None  # None: not recorded
 
 
 def pack(blocks: Sequence[Block]) -> tuple[str, str]:
@@ -36,14 +39,16 @@ def pack(blocks: Sequence[Block]) -> tuple[str, str]:
         "kind": [b.kind for b in blocks], "level": [b.level for b in blocks],
         "paid": [int(b.paid) for b in blocks], "length": [len(b.text) for b in blocks],
     }
-    return json.dumps(layout, separators=(",", ":")), "".join(b.text for b in blocks)
+    text = "".join(b.text for b in blocks)
+    layout["shifts"] = shifts_offsets(text)
+    return json.dumps(layout, separators=(",", ":")), text
 
 
 def read_layout(layout: str) -> Layout:
     data = json.loads(layout)
     return Layout(
         kinds=tuple(data["kind"]), levels=tuple(data["level"]), paid=tuple(map(bool, data["paid"])),
-        starts=tuple(accumulate(data["length"], initial=0)),
+        starts=tuple(accumulate(data["length"], initial=0)), shifts=data.get("shifts"),
     )
 
 
@@ -68,6 +73,7 @@ class DocumentText:
     starts: tuple[int, ...]  # block i is text[starts[i]:starts[i + 1]]
     kinds: tuple[str, ...]
     paid: tuple[bool, ...]
+    stored_shifts: bool | None = None
 
     @classmethod
     def from_row(cls, doc_id: int, title: str, year: int | None, genre: str | None, layout: str,
@@ -75,7 +81,7 @@ class DocumentText:
         parts = read_layout(layout)
         return cls(
             id=doc_id, title=title, year=year, genre=genre, text=text, starts=parts.starts, kinds=parts.kinds,
-            paid=parts.paid,
+            paid=parts.paid, stored_shifts=parts.shifts,
         )
 
     def block(self, i: int) -> str:
@@ -88,9 +94,15 @@ class DocumentText:
     def has_paid(self) -> bool:
         return any(self.paid)
 
+    def shown(self, i: int, include_paid: bool) -> bool:
+        """May search show block i as a match? Readable by the viewer, and not a title block that only
+        repeats the document's title (a hit shows the title already)."""
+        return (include_paid or not self.paid[i]) and i not in self._repeated_title
+
     @cached_property
-    def repeated_title(self) -> frozenset[int]:
-        """Title blocks that only repeat the document's title (a hit shows the title already)."""
+    def _repeated_title(self) -> frozenset[int]:
+        if "title" not in self.kinds:
+            return frozenset()
         title = normalize(self.title)
         return frozenset(
             i for i, kind in enumerate(self.kinds) if kind == "title" and normalize(self.block(i)) == title
@@ -98,9 +110,8 @@ class DocumentText:
 
     @cached_property
     def shifts(self) -> bool:
-        """Whether normalising moves characters (see normalize.shifts_offsets): asked by every query that
-        shows this document, so worked out once per document held in memory."""
-        return shifts_offsets(self.text)
+        """Whether normalising moves characters (see normalize.shifts_offsets): recorded when stored."""
+        return shifts_offsets(self.text) if self.stored_shifts is None else self.stored_shifts
 
 
 def pack_blocks_table(cur: Any, batch: int = 500) -> None:
