@@ -26,6 +26,19 @@ def test_year_from_a_dated_header_and_not_from_target_years() -> None:
     assert detect_year("", "到2050年建成现代化强国，2099年以后再说。") is None
 
 
+@pytest.mark.parametrize(("title", "year"), [
+    ("在中国共产党第九次全国代表大会上的报告", 1969),  # the text mentions 1964 most: not its year
+    ("陈独秀在中国共产党第三次全国代表大会上的报告", 1923),
+    ("在中国共产党第十一次全国代表大会上的政治报告", 1977),
+    ("論聯合政府 (七大)", 1945),
+    ("决胜全面建成小康社会 夺取新时代中国特色社会主义伟大胜利 (十九大)", 2017),
+    ("2023年学习党的二十大精神心得体会", 2023),
+    ("学习党的二十大报告心得体会", None),  # mentions a congress: not a report given to it
+])
+def test_a_congress_report_is_dated_by_its_congress(title: str, year: int | None) -> None:
+    assert classify(title, "1964年，1964年，1964年的事。" if year == 1969 else "").year == year
+
+
 @pytest.mark.parametrize(
     ("title", "genre"),
     [

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import shared_path
+from sucai.ingest.congress import CONGRESS_YEARS
 from sucai.ingest.parse import parse_text
 from sucai.model import Document, Repair
 from sucai.normalize import normalize_paragraphs
@@ -264,6 +265,8 @@ def test_congress_reports_are_one_document_each() -> None:
             assert docs[0].genre == "工作报告", docs[0].title
     twentieth = parsed[-1][0]
     assert twentieth.year == 2022  # from the dated header line
+    # Every report is dated by the congress it was given to (the 九大 report mentions 1964 most often).
+    assert [docs[0].year for docs in parsed] == [CONGRESS_YEARS[r["congress"]] for r in records]
     assert outline(twentieth, 1)[0] == "一、过去五年的工作和新时代十年的伟大变革"
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sucai.ingest.congress import congress_year
 from sucai.normalize import normalize
 
 # (keyword in the title, genre): the first keyword found wins, so specific ones come first.
@@ -129,14 +130,18 @@ def classify_normalized(
 def detect_year(
     title: str, body: str, year_hint: int | None = None, collection_year: int | None = None
 ) -> int | None:
-    """The year in the title, else the hint, else a date in the header, else the year of the collection the
-    document came in ("2024年…发言材料三篇"), else the year the text mentions most.
+    """The year in the title, else the congress a congress report's title names, else the hint, else a date
+    in the header, else the year of the collection the document came in ("2024年…发言材料三篇"), else the
+    year the text mentions most.
 
     Target years ("到2035年") and years after next year are not the document's year.
     """
     in_title = title_year(title)
     if in_title is not None:
         return in_title
+    congress = congress_year(title)
+    if congress is not None:
+        return congress
     if year_hint is not None:
         return year_hint
     dated = _DATE.search(body[:_HEADER])
