@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sucai.model import Document
 from sucai.originality.quotes import is_introduced, quotation_pairs
@@ -92,9 +93,16 @@ def _run_at(text: str, chunks: list[re.Match[str]], i: int) -> tuple[int, int, i
 def _runs(text: str) -> list[tuple[int, int]]:
     """[start, end) of each maximal parallel run in one block of text."""
     chunks = list(_ITEM.finditer(text))
+    if len(chunks) < MIN_ITEMS:
+        return []
+    sizes = [m.end() - m.start() for m in chunks]
+    joined = [_joined(text, a, b) for a, b in pairwise(chunks)]
     runs = []
     i = 0
     while i < len(chunks):
+        if not _may_start_run(sizes, joined, i):  # cheap necessary conditions, checked before the full test
+            i += 1
+            continue
         found = _run_at(text, chunks, i)
         if found is None:
             i += 1
@@ -102,6 +110,15 @@ def _runs(text: str) -> list[tuple[int, int]]:
         runs.append(found[:2])
         i = found[2]
     return runs
+
+
+def _may_start_run(sizes: list[int], joined: list[bool], i: int) -> bool:
+    """Whether chunks i, i+1, i+2 could hold the first three items of a run (see _run_at): joined, the
+    middle one of an item's length, the others at least as long."""
+    if i + 2 >= len(sizes) or not (joined[i] and joined[i + 1]):
+        return False
+    size = sizes[i + 1]
+    return ITEM_CHARS[0] <= size <= ITEM_CHARS[1] and sizes[i] >= size and sizes[i + 2] >= size
 
 
 def _quotes(text: str) -> list[str]:

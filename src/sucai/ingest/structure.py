@@ -84,13 +84,15 @@ def _ordinal(mark: str) -> int:
     return chinese_number(mark)
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
 def chinese_number(text: str) -> int:
     """一..九十九 (and 百 for article numbers) as an int; 0 for anything else."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
     total = current = 0
     for ch in text:
-        if ch in digits:
-            current = digits[ch]
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
         elif ch == "十":
             total += (current or 1) * 10
             current = 0

@@ -15,6 +15,7 @@ _INTRODUCER = re.compile(
     r"引述|认为|坦言|感慨|寄语|曰|云|有言|所言)"
     r"[的了过道]?[，,：:]?[ \u3000]*$"
 )
+_MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 _LOOKBACK = 8  # characters before “ searched for the introducer
 # （《论语》）, (见《…》第3卷), （习近平《…》）: a citation right after the closing mark.
 _CITATION = re.compile(r"[ \u3000]*[（(][^（）()\n]{0,20}《[^》\n]+》[^（）()\n]{0,20}[）)]")
@@ -23,8 +24,11 @@ _CITATION = re.compile(r"[ \u3000]*[（(][^（）()\n]{0,20}《[^》\n]+》[^（
 def quotation_pairs(line: str) -> list[tuple[int, int]]:
     """(index of “, index of its ”) for each outermost quotation in one line; unclosed marks are ignored."""
     pairs: list[tuple[int, int]] = []
+    if OPEN not in line:  # most paragraphs quote nothing: no step per character for them
+        return pairs
     depth, start = 0, -1
-    for i, ch in enumerate(line):
+    for mark in _MARKS.finditer(line):
+        i, ch = mark.start(), mark.group()
         if ch == OPEN:
             if depth == 0:
                 start = i

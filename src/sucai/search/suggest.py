@@ -23,7 +23,7 @@ import tantivy
 from sucai.model import Suggestion
 from sucai.normalize import normalize
 from sucai.search.index import Heading, phrase_query
-from sucai.search.tokens import document_tokens
+from sucai.search.tokens import document_tokens, token_safe
 
 if TYPE_CHECKING:
     from sucai.search.index import SearchIndex
@@ -122,8 +122,9 @@ def lookup_schema() -> tantivy.Schema:
     sb.add_bytes_field("text", stored=True)
     sb.add_text_field("chars", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("letters", tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field("starts", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("lstarts", tokenizer_name="raw", index_option="basic")
+    # Prefixes, space-separated in one value (normal forms and initials hold no ASCII whitespace).
+    sb.add_text_field("starts", tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("lstarts", tokenizer_name="whitespace", index_option="basic")
     return sb.build()
 
 
@@ -141,10 +142,9 @@ def lookup_documents(heads: Iterable[Heading]) -> list[tantivy.Document]:
         doc.add_bytes("text", h.text.encode("utf-8"))
         doc.add_text("chars", document_tokens([norm]))
         doc.add_text("letters", document_tokens([letters]))
-        for n in range(1, min(len(norm), PREFIX_CHARS) + 1):
-            doc.add_text("starts", norm[:n])
-        for n in range(2, min(len(letters), PREFIX_CHARS) + 1):
-            doc.add_text("lstarts", letters[:n])
+        safe = token_safe(norm)
+        doc.add_text("starts", " ".join(safe[:n] for n in range(1, min(len(safe), PREFIX_CHARS) + 1)))
+        doc.add_text("lstarts", " ".join(letters[:n] for n in range(2, min(len(letters), PREFIX_CHARS) + 1)))
         out.append(doc)
     return out
 

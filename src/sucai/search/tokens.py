@@ -12,15 +12,20 @@ drops it), and token_safe maps any that a caller might pass to U+FFFF, in tokens
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterable
 
 # Three characters: never equal to a bigram, never matched by the one-character regex.
 SEPARATOR = "\u2029\u2029\u2029"
 _ASCII_SPACE = str.maketrans({c: "\uffff" for c in " \t\n\r\x0b\x0c"})
+_HAS_ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]")
 
 
 def token_safe(normalized: str) -> str:
     """The normalised text as tokens carry it (ASCII whitespace -> U+FFFF)."""
+    # Normalised text has no whitespace: skip translate's dictionary lookup per character.
+    if _HAS_ASCII_SPACE.search(normalized) is None:
+        return normalized
     return normalized.translate(_ASCII_SPACE)
 
 
