@@ -237,6 +237,7 @@ def test_duplicates_point_at_the_original(store: SqlStore) -> None:
     assert store.list_documents(include_duplicates=True)[0] == 3
     assert [d.id for d in store.iter_documents()] == [original, other]
     assert [(s.id, o) for s, o in store.duplicates()] == [(dup, original)]
+    assert store.originals_of([original, dup, other, 999_999]) == {dup: original}
     assert [c.doc_id for c in store.changes_since(0)] == [original, other]  # a duplicate is not indexed
 
 

@@ -198,10 +198,9 @@ def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: Inge
     except SucaiError as exc:
         report.failed.append(Failed(file.origin, f"could not store: {exc}"))
         return False
+    originals = store.originals_of(ids)  # one query for the file, not one per document
     for doc_id, doc in zip(ids, prepared.documents, strict=True):
-        original = store.find_body(doc.body_sha256)
-        duplicate_of = original if original != doc_id else None
-        report.documents.append(IngestedDocument(doc_id, doc.title, doc.source, doc.chars, duplicate_of))
+        report.documents.append(IngestedDocument(doc_id, doc.title, doc.source, doc.chars, originals.get(doc_id)))
     return True
 
 

@@ -278,6 +278,17 @@ class SqlStore:
         )
         return int(rows[0][0]) if rows else None
 
+    def originals_of(self, ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        with self.transaction(write=False) as cur:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(
+                    f"SELECT id, duplicate_of FROM documents WHERE id IN ({marks}) AND duplicate_of IS NOT NULL", chunk
+                )
+                found.update((int(i), int(d)) for i, d in cur.fetchall())
+        return found
+
     def document(self, doc_id: int) -> Document:
         docs = self.documents([doc_id])
         if not docs:
