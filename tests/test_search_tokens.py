@@ -91,3 +91,14 @@ def test_phrase_queries_over_our_tokens_equal_substring_search(docs: list[list[s
     index, schema = _index(docs)
     expected = {i for i, paras in enumerate(docs) if any(query in p for p in paras)}
     assert _engine_ids(index, schema, query) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="以学铸魂ab \U00020000", max_size=90), max_size=8))
+def test_long_fields_are_tokenised_exactly_as_paragraph_by_paragraph(paragraphs: list[str]) -> None:
+    """Fields of 200+ characters take a vectorised path: it must give the very same token string."""
+    expected = " ".join(t for t in map(paragraph_tokens, paragraphs) if t)
+    assert document_tokens(paragraphs) == expected
+    assert document_tokens([p * 5 for p in paragraphs]) == " ".join(
+        t for t in (paragraph_tokens(p * 5) for p in paragraphs) if t
+    )
