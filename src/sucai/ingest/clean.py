@@ -1,9 +1,10 @@
 """Advertisement removal and obfuscation repair, driven by rule files an operator can extend.
 
-Rules are data (src/sucai/rules/ads.txt, obfuscations.tsv, topics.tsv); `load_rules(extra_dirs)` adds the
-same-named files from each extra directory. Nothing is taken out or changed silently: every removal is a
-`Removal(rule, text)` and every repair a `Repair(found, replaced, count)`, each with its offset in the
-cleaned text so the parser can give it to the document it fell in. Paywall markers are never removed.
+Rules are data (src/sucai/rules/ads.txt, obfuscations.tsv, topics.tsv, terms.txt); `load_rules(extra_dirs)` adds
+the same-named files from each extra directory. After the literal table, terms.txt drives the generic repairer
+(sucai.ingest.deobfuscate), whose repairs are recorded the same way. Nothing is taken out or changed silently:
+every removal is a `Removal(rule, text)` and every repair a `Repair(found, replaced, count)`, each with its offset
+in the cleaned text so the parser can give it to the document it fell in. Paywall markers are never removed.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from sucai.errors import InputError
+from sucai.ingest.deobfuscate import Deobfuscator, apply_fixes, merge_terms
 from sucai.ingest.lines import PAID_MARKER
 from sucai.model import Removal, Repair
 
-ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE = "ads.txt", "obfuscations.tsv", "topics.tsv"
+ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE, TERMS_FILE = "ads.txt", "obfuscations.tsv", "topics.tsv", "terms.txt"
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*|[^。！？!?]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -39,6 +41,7 @@ class Rules:
     ads: tuple[AdRule, ...] = ()
     obfuscations: tuple[tuple[str, str], ...] = ()  # (found, replacement)
     topics: tuple[tuple[str, str], ...] = ()  # (keyword, tag)
+    terms: tuple[str, ...] = ()  # vocabulary the generic repairer may restore
 
     @cached_property
     def repair_pattern(self) -> re.Pattern[str] | None:
@@ -51,6 +54,10 @@ class Rules:
     @cached_property
     def replacements(self) -> dict[str, str]:
         return dict(self.obfuscations)  # a later file's entry wins
+
+    @cached_property
+    def deobfuscator(self) -> Deobfuscator | None:
+        return Deobfuscator(self.terms) if self.terms else None
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def _shipped_dir() -> Path:
 
 def _mtimes(folder: Path) -> tuple[int, ...]:
     stamps = []
-    for name in (ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE):
+    for name in (ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE, TERMS_FILE):
         try:
             stamps.append((folder / name).stat().st_mtime_ns)
         except OSError:
@@ -125,6 +132,7 @@ def _load(folders: Sequence[Path]) -> Rules:
     ads: dict[str, AdRule] = {}
     obfuscations: list[tuple[str, str]] = []
     topics: list[tuple[str, str]] = []
+    terms: list[str] = []
     for folder in folders:
         for lineno, line in _data_lines(folder / ADS_FILE):
             _add_ad_rule(ads, line, f"{folder / ADS_FILE}:{lineno}")
@@ -132,7 +140,8 @@ def _load(folders: Sequence[Path]) -> Rules:
             obfuscations.append(_pair(line, f"{folder / OBFUSCATIONS_FILE}:{lineno}"))
         for lineno, line in _data_lines(folder / TOPICS_FILE):
             topics.append(_pair(line, f"{folder / TOPICS_FILE}:{lineno}"))
-    return Rules(tuple(ads.values()), tuple(obfuscations), tuple(topics))
+        terms.extend(line for _, line in _data_lines(folder / TERMS_FILE))
+    return Rules(tuple(ads.values()), tuple(obfuscations), tuple(topics), merge_terms(terms))
 
 
 def _data_lines(path: Path) -> list[tuple[int, str]]:
@@ -201,7 +210,7 @@ def clean_text(text: str, rules: Rules | None = None) -> Cleaned:
     text, removed = _remove_spans(text, [r for r in rules.ads if r.span])
     text, line_removed, line_map = _remove_ad_lines(text, [r for r in rules.ads if not r.span])
     removed = [(line_map(o), r) for o, r in removed] + line_removed
-    text, repaired, repair_map = _repair(text, rules)
+    text, repaired, repair_map = _repair_all(text, rules)
     events = sorted(((repair_map(o), r) for o, r in removed), key=lambda e: e[0])
     return Cleaned(text, tuple(events), tuple(repaired))
 
@@ -209,7 +218,7 @@ def clean_text(text: str, rules: Rules | None = None) -> Cleaned:
 def repair_text(text: str, rules: Rules | None = None) -> tuple[str, list[Repair]]:
     """Obfuscations in a short text (a title given from outside) put right."""
     rules = rules if rules is not None else load_rules()
-    fixed, events, _ = _repair(text, rules)
+    fixed, events, _ = _repair_all(text, rules)
     return fixed, count_repairs((f, r) for _, f, r in events)
 
 
@@ -240,7 +249,16 @@ def _remove_ad_lines(text: str, line_rules: list[AdRule]) -> tuple[str, list[tup
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    suspects = {bisect.bisect_right(starts, m.start()) - 1 for r in line_rules for m in r.pattern.finditer(text)}
+    # One pass finds every place where a rule with known first characters can match: the regex engine skips to
+    # any of those characters, then tries there only the rules that can start with the one found.
+    forms = [_scan_form(rule) for rule in line_rules]
+    hits = [m.start() for r, f in zip(line_rules, forms, strict=True) if f is None for m in r.pattern.finditer(text)]
+    known = [f for f in forms if f is not None]
+    if known:
+        first = re.escape("".join(sorted(set().union(*(chars for chars, _ in known)))))
+        scan = re.compile(f"[{first}](?<={'|'.join(attempt for _, attempt in known)})")
+        hits.extend(m.start() for m in scan.finditer(text))
+    suspects = {bisect.bisect_right(starts, at) - 1 for at in hits}
     removed: list[tuple[int, Removal]] = []
     anchors: list[tuple[int, int]] = []
     length = 0
@@ -252,6 +270,63 @@ def _remove_ad_lines(text: str, line_rules: list[AdRule]) -> tuple[str, list[tup
             lines[i] = line
         length += len(line) + 1
     return "\n".join(lines), removed, _OffsetMap(anchors)
+
+
+def _scan_form(rule: AdRule) -> tuple[frozenset[str], str] | None:
+    """For the suspect scan: the characters a match of a line rule can start with, and a one-character pattern
+    that matches where the rule does. None when those characters cannot be told (a rule with groups, or starting
+    with a case-insensitive letter, \\S, \\w, \\d ...): the rule is then searched alone. Read from the standard
+    library's regex parser, where anything unexpected only costs speed; worked out once per rule."""
+    return _scan_form_of(rule.pattern)
+
+
+@lru_cache(maxsize=512)
+def _scan_form_of(pattern: re.Pattern[str]) -> tuple[frozenset[str], str] | None:
+    from importlib import import_module  # the parser is only needed here, once per rule
+
+    inside = {  # where, inside an item of each kind, a match can start (zero-width items: nowhere)
+        "BRANCH": lambda v, fl: [(alt, fl) for alt in v[1]],
+        "SUBPATTERN": lambda v, fl: [(v[3], (fl | v[1]) & ~v[2])],
+        "ATOMIC_GROUP": lambda v, fl: [(v, fl)],
+        **dict.fromkeys(("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"), lambda v, fl: [(v[2], fl)]),
+        **dict.fromkeys(("AT", "ASSERT", "ASSERT_NOT"), lambda v, fl: []),
+    }
+    first = set[str]()
+    try:
+        parser = import_module("re._parser")
+        tree = parser.parse(pattern.pattern, pattern.flags)
+        if pattern.groups or pattern.flags & re.VERBOSE or tree.getwidth()[0] == 0:
+            return None  # group numbers would shift in a combined pattern; an empty match starts anywhere
+        todo = [(tree, 0, pattern.flags)]  # (a sequence, the index of the item that may start the match, flags)
+        while todo:
+            seq, i, flags = todo.pop()
+            if i == len(seq):
+                continue
+            kind, value = str(seq[i][0]), seq[i][1]
+            if parser.SubPattern(tree.state, [seq[i]]).getwidth()[0] == 0:
+                todo.append((seq, i + 1, flags))  # the item can match nothing, so the next one may start it
+            if kind in inside:
+                todo.extend((sub, 0, fl) for sub, fl in inside[kind](value, flags))
+                continue
+            if kind not in ("LITERAL", "IN"):
+                return None
+            for member, v in [(kind, value)] if kind == "LITERAL" else [(str(k), v) for k, v in value]:
+                if str(v) == "CATEGORY_SPACE":
+                    first.update(c for c in map(chr, range(0x3001)) if c.isspace())
+                    continue
+                lo, hi = (v, v) if member == "LITERAL" else v if member == "RANGE" else (1, 0)
+                chars = [chr(c) for c in range(lo, hi + 1)] if hi - lo < 3000 else []
+                if not chars or (flags & re.IGNORECASE and any(c.lower() != c or c.upper() != c for c in chars)):
+                    return None
+                first.update(chars)
+        body = re.sub(r"\A(?:\(\?[aiLmsux]+\))+", "", pattern.pattern)  # global flags become scoped ones
+        letters = "".join(c for f, c in ((re.I, "i"), (re.M, "m"), (re.S, "s"), (re.A, "a")) if pattern.flags & f)
+        # one character wide, so that it can sit in the scan's look-behind: [its first characters], then the rule
+        attempt = f"[{re.escape(''.join(sorted(first)))}](?<=(?=(?{letters}:{body}))[\\s\\S])"
+        re.compile(f"(?<={attempt})")
+    except Exception:  # another Python version's parser, or a pattern that cannot be combined: searched alone
+        return None
+    return frozenset(first), attempt
 
 
 def _clean_line(line: str, line_rules: list[AdRule]) -> tuple[str, list[Removal]]:
@@ -277,6 +352,19 @@ def _clean_line(line: str, line_rules: list[AdRule]) -> tuple[str, list[Removal]
         return "".join(markers), [Removal(rule_name, PAID_MARKER.sub("", line).strip())]
     rebuilt = kept_chunks[0] + "".join(m + c for m, c in zip(markers, kept_chunks[1:], strict=True))
     return rebuilt, [Removal(rule_name, "".join(taken).strip())]
+
+
+def _repair_all(text: str, rules: Rules) -> tuple[str, list[tuple[int, str, str]], Callable[[int], int]]:
+    """The table's repairs, then the generic ones, all offsets in the final text."""
+    text, repaired, table_map = _repair(text, rules)
+    if rules.deobfuscator is None:
+        return text, repaired, table_map
+    text, found, anchors = apply_fixes(text, rules.deobfuscator.find(text))
+    if not found:
+        return text, repaired, table_map
+    generic_map = _OffsetMap(anchors)
+    events = sorted([(generic_map(o), f, r) for o, f, r in repaired] + found, key=lambda e: e[0])
+    return text, events, lambda offset: generic_map(table_map(offset))
 
 
 def _repair(text: str, rules: Rules) -> tuple[str, list[tuple[int, str, str]], _OffsetMap]:

@@ -16,7 +16,41 @@ from dataclasses import dataclass
 from sucai.ingest.structure import is_salutation_line, markdown_heading, numbering_at
 from sucai.model import Line
 
-PAID_MARKER = re.compile(r"[#＃]{2}\s*paid\s*(?:begin|end)\s*[#＃]{2}", re.IGNORECASE)
+# Paywall markers. Machine tokens count wherever they stand: ##paidbegin## … ##paidend##, [paid] … [/paid],
+# <!--paid--> … <!--/paid-->. Worded markers count only as a line of their own (decoration around them allowed:
+# dashes, stars, brackets, arrows, spaces), so a sentence that merely mentions 付费 or 会员 is never one:
+# 【以下为付费内容】, ——以下内容需开通会员查看——, 以下为会员可见内容, 剩余内容需付费查看 … 以上为付费内容;
+# a bare label (【付费内容】, 【会员专享】, ★VIP专享★) needs some decoration to count. No capturing groups:
+# clean.py splits lines on this pattern.
+_MARK_SHOWN = r"\-—–－─━_=＝~～*＊★☆※#＃【】\[\]〖〗（）()《》〔〕「」『』<>＜＞↓⬇▼▽👇"  # decoration that shows
+_MARK_VISIBLE = f"[{_MARK_SHOWN}]"
+_MARK_DECOR = rf"[{_MARK_SHOWN} \t\u3000\xa0\u200b-\u200d\u2060\ufeff·•.。…:：!！]"
+_MARK_WHO = r"(?:付费|收费|(?:S?VIP)?会员|S?VIP)"
+_MARK_WORDS = (
+    rf"以下(?:内容|部分|正文|全文)?(?:为|是|均为|属于)?{_MARK_WHO}(?:专享|专属|独享|可见|阅读)?(?:内容|部分|正文)"
+    rf"|以下(?:内容|部分|正文|全文)?(?:需|需要|须|仅|仅限|只有|为)?(?:开通|购买|充值|成为|登录)?"
+    rf"(?:{_MARK_WHO}|购买)(?:用户)?(?:后|才能|方可|才可|可)?(?:可见|查看|阅读|浏览|下载|专享|解锁)"
+    r"|(?:剩余|余下|后续)(?:内容|部分|全文)(?:需|需要|须)?(?:付费|开通会员|购买)后?(?:可见|查看|阅读|解锁)?"
+    rf"|以上(?:内容|部分)?(?:为|是)?{_MARK_WHO}(?:专享|专属|可见)?(?:内容|部分)"
+    rf"|{_MARK_WHO}(?:专享|专属|可见)?(?:内容|部分|阅读)已?(?:结束|完毕|到此结束)"
+)
+_MARK_LABEL = rf"{_MARK_WHO}(?:(?:专享|专属|独享|可见)(?:内容|部分|正文)?|内容|部分|正文|阅读|专区)"
+_MARK_COUNT = r"(?:[（(]\s*(?:剩余|余下|全文|本文共|共|约)\s*[0-9０-９,，]+\s*字\s*[）)])?"
+_PAID_LINE = (
+    rf"^{_MARK_DECOR}*(?:{_MARK_WORDS}){_MARK_COUNT}{_MARK_DECOR}*$"
+    rf"|^{_MARK_DECOR}*{_MARK_VISIBLE}{_MARK_DECOR}*{_MARK_LABEL}{_MARK_COUNT}{_MARK_DECOR}*$"
+    rf"|^{_MARK_DECOR}*{_MARK_LABEL}{_MARK_COUNT}{_MARK_DECOR}*{_MARK_VISIBLE}{_MARK_DECOR}*$"
+)
+# The token's first character is matched on its own so that a scan can skip straight to #, [ or <.
+_PAID_TOKEN = (
+    r"[#＃\[<](?:(?<=[#＃])[#＃]\s*paid\s*(?:begin|end)\s*[#＃]{2}"
+    r"|(?<=\[)\s*/?\s*paid(?:\s*[-_]?\s*(?:begin|start|end))?\s*\]"
+    r"|(?<=<)!--\s*/?\s*(?:(?:begin|start|end)\s*[-_]?\s*)?paid(?:\s*[-_]?\s*(?:begin|start|end))?\s*-->)"
+)
+PAID_MARKER = re.compile(f"{_PAID_TOKEN}|{_PAID_LINE}", re.IGNORECASE | re.MULTILINE)
+_PAID_TOKEN_RE = re.compile(_PAID_TOKEN, re.IGNORECASE)
+_PAID_LINE_RE = re.compile(_PAID_LINE, re.IGNORECASE | re.MULTILINE)
+_PAID_END = re.compile(r"end|/|结束|完毕|以上", re.IGNORECASE)
 
 _STRIP = " \t\u3000\xa0\u200b\u200c\u200d\u2060\ufeff\f\v"
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
@@ -81,7 +115,8 @@ def lines_with_offsets(text: str) -> tuple[list[Line], list[int]]:
 
 
 def is_paid_begin(marker: str) -> bool:
-    return "begin" in marker.lower()
+    """Whether a PAID_MARKER match opens member-only text (it closes it when it says end, /, 结束, 完毕 or 以上)."""
+    return _PAID_END.search(marker) is None
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -92,7 +127,8 @@ def _pieces(text: str) -> list[_Piece]:
     for raw in text.split("\n"):
         pos = 0
         emitted = False
-        for m in [*PAID_MARKER.finditer(raw), None]:
+        whole = _PAID_LINE_RE.match(raw)  # = PAID_MARKER.finditer(raw), split in two for speed
+        for m in [*([whole] if whole else _PAID_TOKEN_RE.finditer(raw)), None]:
             end = m.start() if m else len(raw)
             piece = _piece(raw[pos:end], paid, line_start + pos, blank and not emitted, emitted)
             if piece is not None:
