@@ -116,11 +116,6 @@ class Matcher:
             return self._variants.search(text) is None
         return not any(v in text for v in self._variant_chars)
 
-    def present(self, text: str) -> frozenset[str]:
-        """The phrases whose normal form occurs in the text."""
-        haystack = text if self.literal(text) else normalize(text)
-        return frozenset(p for p in self.phrases if p in haystack)
-
     def spans(self, text: str, phrases: Iterable[str], literal: bool = False) -> list[Span]:
         """Original-text spans of every occurrence of the phrases."""
         if literal or self.literal(text):
