@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -237,6 +239,7 @@ def run(chars: int, work: Path) -> str:
             brute[name].append((time.perf_counter() - t) * 1000)
     queries_file = work / "queries.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    os.sync()  # the library was just written: its write-back to disk must not run during the timed queries
     served = json.loads(subprocess.run(
         [sys.executable, __file__, "--serve", str(work / "bench.db"), str(work / "index"), str(queries_file)],
         check=True, capture_output=True, text=True).stdout)
@@ -261,6 +264,7 @@ def main() -> None:
     for chars in args.chars or [9_000_000]:
         with tempfile.TemporaryDirectory() as tmp:
             work = args.work / str(chars) if args.work else Path(tmp)
+            shutil.rmtree(work, ignore_errors=True)  # a kept folder from an earlier run: built afresh
             work.mkdir(parents=True, exist_ok=True)
             sections.append(f"### {chars / 1e6:.0f}M characters\n\n{run(chars, work)}")
             print(sections[-1], flush=True)
