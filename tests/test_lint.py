@@ -49,6 +49,12 @@ def test_obfuscation() -> None:
     assert _found("主Table is English", "obfuscation") == []
 
 
+def test_obfuscations_beyond_the_table_are_flagged_like_ingest_repairs_them() -> None:
+    found = _found("要把主ti教育抓实，坚持习j平新时代中国特色社会主义思想，推进主*题*教*育。GDP增长5%。", "obfuscation")
+    assert found == [("主ti教育", "主题教育"), ("习j平新时代中国特色社会主义思想", "习近平新时代中国特色社会主义思想"),
+                     ("主*题*教*育", "主题教育")]
+
+
 def test_numbering_gap() -> None:
     text = "一、甲\n二、乙\n四、丁"
     assert _found(text, "numbering-gap") == [("四、", "改为「三、」")]

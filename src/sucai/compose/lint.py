@@ -59,13 +59,22 @@ def placeholders(text: str, rules: LintRules) -> list[LintProblem]:
 
 
 def obfuscations(text: str, rules: LintRules) -> list[LintProblem]:
-    if rules.obfuscation_pattern is None:
-        return []
-    replacements = dict(rules.obfuscations)
-    return [
-        LintProblem("obfuscation", m.start(), m.end(), f"变形词：{m.group(0)}", replacements.get(m.group(0), ""))
-        for m in rules.obfuscation_pattern.finditer(text)
-    ]
+    """Disguised terms: the table's entries, then what ingest's generic repairer would restore elsewhere."""
+    problems: list[LintProblem] = []
+    if rules.obfuscation_pattern is not None:
+        replacements = dict(rules.obfuscations)
+        problems = [
+            LintProblem("obfuscation", m.start(), m.end(), f"变形词：{m.group(0)}", replacements.get(m.group(0), ""))
+            for m in rules.obfuscation_pattern.finditer(text)
+        ]
+    if rules.deobfuscator is not None:
+        taken = [(p.start, p.end) for p in problems]
+        problems += [
+            LintProblem("obfuscation", f.start, f.end, f"变形词：{f.found}", f.replaced)
+            for f in rules.deobfuscator.find(text)
+            if not any(s < f.end and f.start < e for s, e in taken)
+        ]
+    return sorted(problems, key=lambda p: p.start)
 
 
 def outdated(text: str, rules: LintRules) -> list[LintProblem]:

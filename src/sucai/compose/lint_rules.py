@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sucai.errors import InputError
+
+if TYPE_CHECKING:
+    from sucai.ingest.deobfuscate import Deobfuscator
 
 LINT_FILE = "lint.toml"
 OBFUSCATIONS_FILE = "obfuscations.tsv"  # read by sucai.ingest.clean.load_rules
@@ -35,6 +38,7 @@ class LintRules:
     outdated: tuple[PatternRule, ...] = ()
     obfuscations: tuple[tuple[str, str], ...] = ()  # (found, replacement)
     obfuscation_pattern: re.Pattern[str] | None = None
+    deobfuscator: Deobfuscator | None = None  # disguised vocabulary terms beyond the table (ingest's repairer)
     doubled: frozenset[str] = frozenset()
     doubled_exceptions: tuple[str, ...] = ()
     halfwidth: tuple[tuple[str, str], ...] = ()  # (half-width, full-width)
@@ -113,6 +117,7 @@ def _load(folders: Sequence[Path], extra_dirs: Sequence[Path]) -> LintRules:
         outdated=tuple(outdated),
         obfuscations=cleaner.obfuscations,
         obfuscation_pattern=cleaner.repair_pattern,
+        deobfuscator=cleaner.deobfuscator,
         doubled=frozenset(doubled),
         doubled_exceptions=tuple(exceptions),
         halfwidth=tuple(halfwidth.items()),
