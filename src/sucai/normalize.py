@@ -58,7 +58,7 @@ def _table() -> dict[int, str]:
     return table
 
 
-def _class_of_codepoints(cps: Iterable[int]) -> re.Pattern[str]:
+def char_class(cps: Iterable[int]) -> re.Pattern[str]:
     """A regex class matching any of the (BMP) code points, written as ranges."""
     ranges: list[list[int]] = []
     for cp in sorted(cps):
@@ -71,7 +71,7 @@ def _class_of_codepoints(cps: Iterable[int]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _changed() -> re.Pattern[str]:
-    return _class_of_codepoints(_table())
+    return char_class(_table())
 
 
 FEW_DISTINCT = 24  # distinct changing characters in a text up to which `replace` per character beats `translate`
@@ -99,7 +99,7 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=1)
 def _length_changers() -> re.Pattern[str]:
     """A class of the characters whose normal form is not exactly one character (deleted or expanded)."""
-    return _class_of_codepoints(cp for cp, out in _table().items() if len(out) != 1)
+    return char_class(cp for cp, out in _table().items() if len(out) != 1)
 
 
 def shifts_offsets(text: str) -> bool:

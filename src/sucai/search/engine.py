@@ -27,7 +27,7 @@ from sucai.search.index import (
     to_engine_document,
 )
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
-from sucai.search.snippets import Matcher, matcher_for, snippets_and_paragraphs
+from sucai.search.snippets import Haystack, Matcher, matcher_for, snippets_and_paragraphs
 from sucai.search.suggest import lookup_documents, suggest
 from sucai.store.base import Store
 from sucai.store.bodies import DocumentText
@@ -76,10 +76,10 @@ def ranked_query(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Que
 
 
 # -- hits ------------------------------------------------------------------------------------------
-def matches_in_free_text(parsed: ParsedQuery, doc: DocumentText, matcher: Matcher) -> bool:
+def matches_in_free_text(parsed: ParsedQuery, hay: Haystack, matcher: Matcher) -> bool:
     """Whether the query matches using only the blocks every viewer may read (filters are metadata)."""
     return all(
-        any(isinstance(a, Filter) or matcher.in_free_text(a.text, doc) for a in alt.atoms) for alt in parsed.must
+        any(isinstance(a, Filter) or matcher.in_free_text(a.text, hay) for a in alt.atoms) for alt in parsed.must
     )
 
 
@@ -97,9 +97,10 @@ class HitBuilder:
             "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
             "title_html": self.title_matcher.highlight(doc.title),
         }
-        if not self.paid_visible and doc.has_paid and not matches_in_free_text(self.parsed, doc, self.matcher):
+        hay = self.matcher.haystack(doc)
+        if not self.paid_visible and doc.has_paid and not matches_in_free_text(self.parsed, hay, self.matcher):
             return Hit(**base, locked=True)
-        matches = self.matcher.blocks(doc, include_paid=self.paid_visible)
+        matches = self.matcher.blocks(hay, include_paid=self.paid_visible)
         snippets, paragraphs = snippets_and_paragraphs(self.matcher, matches)
         return Hit(**base, snippets=snippets, paragraphs=paragraphs)
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from sucai.model import ParagraphHit
-from sucai.normalize import normalize, normalize_char, normalize_with_offsets, original_span, shifts_offsets
+from sucai.normalize import char_class, normalize, normalize_char, normalize_with_offsets, original_span, shifts_offsets
 from sucai.store.bodies import DocumentText
 
 SNIPPET_CHARS = 80
@@ -37,19 +37,6 @@ class BlockMatch:
     text: str
     phrases: frozenset[str]
     literal: bool = False  # known to hold no variant, deletable or expanding character
-
-
-def _class_of(chars: list[str]) -> str:
-    """A regex character class for the given (sorted) characters, as ranges."""
-    parts: list[str] = []
-    i = 0
-    while i < len(chars):
-        j = i
-        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
-            j += 1
-        parts.append(re.escape(chars[i]) if i == j else f"{re.escape(chars[i])}-{re.escape(chars[j])}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +93,7 @@ class Matcher:
         variants = sorted({c for p in self.phrases for ch in set(p) for c in _variants(ch)})
         # A few variants: `in` per character (a vectorised scan) beats a regex class (a step per character).
         self._variant_chars = variants if len(variants) <= FEW_VARIANTS else []
-        self._variants = re.compile(_class_of(variants)) if len(variants) > FEW_VARIANTS else None
+        self._variants = char_class(map(ord, variants)) if len(variants) > FEW_VARIANTS else None
 
     def literal(self, text: str, shifts: bool | None = None) -> bool:
         """Whether plain substring search is exact for this text (`shifts`: shifts_offsets(text), if known)."""
@@ -126,14 +113,20 @@ class Matcher:
         normalized, offsets = normalize_with_offsets(text)
         return merge([original_span(offsets, s, e) for p in phrases for s, e in find_all(normalized, p)])
 
-    def blocks(self, doc: DocumentText, include_paid: bool, enough: int = MAX_PARAGRAPHS) -> list[BlockMatch]:
+    def haystack(self, doc: DocumentText) -> Haystack:
+        """Where to look for this query's phrases in a document: its text, or its normal form when a
+        variant or a shifting character makes plain search inexact. Worked out once per hit."""
+        if self.literal(doc.text, doc.shifts):
+            return Haystack(doc, doc.text, doc.starts, literal=True)
+        return Haystack(doc, *_normal_form(doc), literal=False)
+
+    def blocks(self, hay: Haystack, include_paid: bool, enough: int = MAX_PARAGRAPHS) -> list[BlockMatch]:
         """The paragraphs the viewer may see that contain a phrase, in document order: for each phrase the
         first `enough` of them, which hold the first `enough` overall and every phrase's first paragraph
         (all that snippets and paragraph hits show).
 
         A title block repeating the document's title is left out: the hit's title shows it highlighted."""
-        literal = self.literal(doc.text, doc.shifts)
-        text, starts = (doc.text, doc.starts) if literal else _normal_form(doc)
+        doc, text, starts, literal = hay.doc, hay.text, hay.starts, hay.literal
 
         def shown(i: int) -> bool:
             return doc.shown(i, include_paid)
@@ -146,14 +139,23 @@ class Matcher:
             matches.append(BlockMatch(i, doc.block(i), present, literal))
         return matches
 
-    def in_free_text(self, phrase: str, doc: DocumentText) -> bool:
+    def in_free_text(self, phrase: str, hay: Haystack) -> bool:
         """Whether the phrase occurs in a block every viewer may read."""
-        text, starts = (doc.text, doc.starts) if self.literal(doc.text, doc.shifts) else _normal_form(doc)
-        return bool(_first_blocks(text, starts, phrase, lambda i: not doc.paid[i], 1))
+        return bool(_first_blocks(hay.text, hay.starts, phrase, lambda i: not hay.doc.paid[i], 1))
 
     def highlight(self, text: str) -> str:
         """Whole text (a title), escaped, every phrase occurrence marked."""
         return mark(text, self.spans(text, self.phrases))
+
+
+@dataclass(frozen=True)
+class Haystack:
+    """A document's text as a query searches it, with the block boundaries in that text."""
+
+    doc: DocumentText
+    text: str
+    starts: tuple[int, ...]
+    literal: bool  # the document's own text (plain `find` is exact there), not its normal form
 
 
 def _normal_form(doc: DocumentText) -> tuple[str, tuple[int, ...]]:
