@@ -85,6 +85,14 @@ MIGRATIONS: list[list[Step]] = [
         pack_blocks_table,
         "DROP TABLE blocks",
     ],
+    # 5: what a viewer without member access may know of a document (facts from its free part only).
+    [],
+    # 6: fingerprints of the free part beside those of the whole text, for non-member originality checks.
+    [],
+    # 7: state shared by every process and node: sessions, API tokens, rate limits, quotas, jobs.
+    [],
+    # 8: the change log a follower can trust, one original per body under concurrent writers.
+    [],
 ]
 
 
