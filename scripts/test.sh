@@ -3,11 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then
+# Debian packages the tests use: chromium (browser tests), LibreOffice (.doc/.wps/.rtf/.odt readers, PDF
+# export), CJK fonts (screenshots and converted documents).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+      chromium libreoffice-writer-nogui fonts-wqy-microhei >/dev/null
   else
-    echo "note: chromium is not installed and this is not root; browser tests will skip" >&2
+    echo "note: chromium or LibreOffice is missing and this is not root; browser and office-format tests will skip" >&2
   fi
 fi
 
