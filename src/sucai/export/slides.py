@@ -12,7 +12,6 @@ python-pptx's ``font.name`` fills only the Latin slot, and PowerPoint would show
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +30,7 @@ from pptx.slide import Slide
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Length, Pt
 
+from sucai.compose import headings
 from sucai.export.docx_gbt9704 import _custom_properties_xml as custom_properties_xml
 from sucai.export.text import clean
 from sucai.model import Document
@@ -48,12 +48,6 @@ TITLE_FALLBACK, BODY_FALLBACK = "微软雅黑", "宋体"
 CLOSING = "谢谢！"
 CONTINUED = "（续）"
 
-_NUMBERING = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十百\d]+[）)]|[一二三四五六七八九十百]+[、.．]|\d+[、.．)]|第[一二三四五六七八九十]+[，、,])\s*"
-)
-_LEAD_END = re.compile(r"[。；！？;!?]")
-_SOFT_END = re.compile(r"[，,、]")
-
 
 @dataclass
 class Section:
@@ -64,16 +58,8 @@ class Section:
 
 
 def lead_phrase(text: str, max_chars: int = LEAD_MAX_CHARS) -> str:
-    """A heading or sentence shortened to what a slide shows: numbering off, cut at its first full stop,
-    and, still too long, at the last comma that keeps it within `max_chars` (else hard, with an ellipsis)."""
-    text = _NUMBERING.sub("", clean(text))
-    end = _LEAD_END.search(text)
-    if end and end.start() > 0:
-        text = text[: end.start()]
-    if len(text) <= max_chars:
-        return text
-    commas = [m.start() for m in _SOFT_END.finditer(text, 0, max_chars + 1) if m.start() >= max_chars // 3]
-    return text[: commas[-1]] if commas else text[: max_chars - 1] + "…"
+    """A point as a bullet shows it (see compose.headings.lead_phrase)."""
+    return headings.lead_phrase(clean(text), max_chars)
 
 
 def outline_sections(doc: Document) -> list[Section]:
