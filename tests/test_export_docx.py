@@ -70,13 +70,16 @@ def test_page_is_a4_with_the_standard_margins(word: docx.document.Document) -> N
 
 def test_document_grid_is_22_lines_of_28_characters(word: docx.document.Document) -> None:
     grid = word.sections[0]._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
-    pitch, char_space = int(grid.get(qn("w:linePitch"))), int(grid.get(qn("w:charSpace")))
+    # A line grid only: a character grid with a negative charSpace sets 13-14 a line in LibreOffice.
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:charSpace")) is None
+    pitch = int(grid.get(qn("w:linePitch")))
     text_height_pt, text_width_pt = 225 / 25.4 * 72, 156 / 25.4 * 72
     assert 22 * pitch / 20 <= text_height_pt < 23 * pitch / 20  # 22 lines fit, a 23rd would not
-    char_pitch = 16 + char_space / 4096
-    assert 28 * char_pitch <= text_width_pt < 29 * char_pitch
-    assert pitch == 579 and -1000 < char_space < 0
+    for name in ("Normal", "GB Body", "GB Heading 1", "GB Heading 2"):
+        spacing = word.styles[name].element.rPr.find(qn("w:spacing"))
+        char_pitch = 16 + int(spacing.get(qn("w:val"))) / 20
+        assert 28 * char_pitch <= text_width_pt < 29 * char_pitch, name
+    assert pitch == 579
 
 
 @pytest.mark.parametrize(
