@@ -209,4 +209,4 @@ def main() -> None:
 
 
 # The other command groups register themselves on `app`.
-from sucai import cli_desk, cli_users, cli_web  # noqa: E402, F401
+from sucai import cli_desk, cli_inbox, cli_users, cli_web  # noqa: E402, F401
