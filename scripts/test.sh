@@ -18,6 +18,12 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
+# The PostgreSQL suites run against SUCAI_TEST_PG; where a local server answers and none is named, use it.
+if [ -z "${SUCAI_TEST_PG:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+  export SUCAI_TEST_PG="postgresql://postgres@127.0.0.1:5432/test"
+  echo "note: PostgreSQL tests use $SUCAI_TEST_PG (set SUCAI_TEST_PG to choose another)" >&2
+fi
+
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy src/sucai
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,5 +1,6 @@
-"""The originality check against a real SQLite library of real reports: planted copies of known lengths,
-exact bounds and sources, exact ratios, quotation exclusion, sections, and the .docx report."""
+"""The originality check against a real SQLite library of the project's documents (the demo set and
+tests/fixtures/): planted copies of known lengths, exact bounds and sources, exact ratios, quotation exclusion,
+sections, and the .docx report. One test also checks the shared sample against a library of the shared corpus."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import hashlib
 import io
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 import pytest
 
-from conftest import shared_path
+import sucai
+from conftest import COMPILATION, project_documents, shared_path
 from sucai.errors import InputError
 from sucai.model import Block, CheckReport, Document
 from sucai.originality import check, check_report_docx, content_chars, document_fingerprints
@@ -46,18 +50,38 @@ def _corpus_documents() -> list[Document]:
     return docs[-LIBRARY_SIZE // 2 :] + docs[: LIBRARY_SIZE // 2]
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    docs = _corpus_documents()
-    store = SqliteStore(tmp_path_factory.mktemp("check") / "library.db")
-    data = "\n".join(d.text for d in docs).encode()
-    ids = store.add_file(StoredFile("corpus.jsonl", hashlib.sha256(data).hexdigest(), data, "jsonl"), docs,
-                         [document_fingerprints(d) for d in docs])
+def _library(store: SqliteStore, ids: list[int]) -> Library:
     stored = {i: store.document(i) for i in ids if store.document(i).duplicate_of is None}
     contents = {i: content_chars(d.text)[0] for i, d in stored.items()}
     used = set("".join(contents.values()))
     filler = [chr(cp) for cp in range(0x3400, 0x4DB6) if content_form(chr(cp)) == chr(cp) and chr(cp) not in used]
-    yield Library(store, stored, contents, filler)
+    return Library(store, stored, contents, filler)
+
+
+def _ingested(directory: Path, paths: list[Path]) -> Library:
+    """The files through the real ingest (cleaning, splitting, fingerprints), then the store opened on its own."""
+    with sucai.open(directory / "library.db") as lib:
+        report = lib.ingest(paths)
+        assert report.documents and not report.failed, report
+    store = SqliteStore(directory / "library.db")
+    return _library(store, [d.id for d in store.list_documents(limit=1000)[1]])
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    lib = _ingested(tmp_path_factory.mktemp("check"), project_documents())
+    yield lib
+    lib.store.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    docs = _corpus_documents()
+    store = SqliteStore(tmp_path_factory.mktemp("check-corpus") / "library.db")
+    data = "\n".join(d.text for d in docs).encode()
+    ids = store.add_file(StoredFile("corpus.jsonl", hashlib.sha256(data).hexdigest(), data, "jsonl"), docs,
+                         [document_fingerprints(d) for d in docs])
+    yield _library(store, ids)
     store.close()
 
 
@@ -82,7 +106,8 @@ class Plant:
 
 
 def _pick(lib: Library, rng: random.Random, doc_id: int, length: int) -> tuple[int, str]:
-    """A stretch of `length` content characters inside one paragraph, found in no other document."""
+    """A stretch of `length` content characters inside one paragraph, without quotation marks, found in no
+    other document."""
     doc = lib.docs[doc_id]
     chars, offsets = content_chars(doc.text)
     for _ in range(1000):
@@ -90,7 +115,8 @@ def _pick(lib: Library, rng: random.Random, doc_id: int, length: int) -> tuple[i
         start, end = offsets[i], offsets[i + length - 1] + 1
         piece = chars[i : i + length]
         one_block = "\n" not in doc.text[start:end] and doc.text.index("\n") < start
-        if one_block and sum(c.count(piece) for c in lib.contents.values()) == 1:
+        unquoted = not any(mark in doc.text[start:end] for mark in "“”「」")  # the draft decides what is quoted
+        if one_block and unquoted and sum(c.count(piece) for c in lib.contents.values()) == 1:
             return i, doc.text[start:end]
     raise AssertionError("no unique stretch found")
 
@@ -120,9 +146,19 @@ def _draft(lib: Library, plants: list[Plant], rng: random.Random, quoted: int | 
     return "".join(parts)
 
 
+def _longest_plain_stretch(lib: Library, doc_id: int) -> int:
+    """Content characters of the longest stretch of a paragraph without quotation marks."""
+    lines = lib.docs[doc_id].text.split("\n")[1:]
+    return max(len(content_chars(piece)[0]) for line in lines for piece in re.split("[“”「」]", line))
+
+
 def _plants(lib: Library, seed: int, lengths: list[int], reshape: bool) -> list[Plant]:
+    """One plant of each length, each from another document that has a paragraph long enough for it."""
     rng = random.Random(seed)
-    doc_ids = rng.sample(sorted(lib.docs), len(lengths))
+    doc_ids: list[int] = []
+    for length in lengths:
+        fits = [i for i in sorted(lib.docs) if i not in doc_ids and _longest_plain_stretch(lib, i) >= length + 20]
+        doc_ids.append(rng.choice(fits))
     plants = []
     for doc_id, length in zip(doc_ids, lengths, strict=True):
         index, text = _pick(lib, rng, doc_id, length)
@@ -227,29 +263,44 @@ def _body_grams(text: str, size: int, within_blocks: bool) -> set[str]:
     return {p[i : i + size] for p in pieces for i in range(len(p) - size + 1)}
 
 
-def test_genre_draft_against_brute_force(library: Library, sample_text: str) -> None:
-    """The sample (a real speech compilation) shares many phrases with the reports: what the check marks
-    must lie between what a brute-force scan finds inside paragraphs and what it finds across them."""
-    report = check(sample_text, library.store)
-    chars, offsets = content_chars(sample_text)
+def _assert_between_brute_force_bounds(lib: Library, draft: str) -> None:
+    """What the check marks must lie between what a brute-force scan finds inside paragraphs and what it finds
+    across them, and every span must be a verbatim copy of its source."""
+    report = check(draft, lib.store)
+    chars, offsets = content_chars(draft)
     marked = set()
     for span in report.spans:
         marked.update(i for i, o in enumerate(offsets) if span.start <= o < span.end)
-        source = content_chars(library.docs[span.source_id].text)
+        source = content_chars(lib.docs[span.source_id].text)
         k = source[1].index(span.source_start)
-        piece = content_chars(sample_text[span.start : span.end])[0]
+        piece = content_chars(draft[span.start : span.end])[0]
         assert source[0][k : k + len(piece)] == piece  # every span is a verbatim copy of its source
     lower, upper = set(), set()
-    for text in (d.text for d in library.docs.values()):
+    for text in (d.text for d in lib.docs.values()):
         inside, across = _body_grams(text, 13, True), _body_grams(text, 13, False)
         for i in range(len(chars) - 12):
             if chars[i : i + 13] in inside:
                 lower.update(range(i, i + 13))
             if chars[i : i + 13] in across:
                 upper.update(range(i, i + 13))
-    assert lower, "the sample shares phrases with the reports"
+    assert lower, "the draft shares phrases with the library"
     assert lower <= marked <= upper
     assert report.copied_chars == len(marked)
+
+
+def test_genre_draft_against_brute_force(tmp_path: Path) -> None:
+    """The fixture compilation (two speeches in the genre) against a library of the demo set: it shares its
+    closing formulas and set phrases with the demo speeches, nothing more."""
+    demo = _ingested(tmp_path, [p for p in project_documents() if p.parent != COMPILATION.parent])
+    try:
+        _assert_between_brute_force_bounds(demo, COMPILATION.read_text(encoding="utf-8"))
+    finally:
+        demo.store.close()
+
+
+def test_the_sample_against_the_corpus_against_brute_force(corpus_library: Library, sample_text: str) -> None:
+    """The sample (a real speech compilation) shares many phrases with the real reports."""
+    _assert_between_brute_force_bounds(corpus_library, sample_text)
 
 
 def test_sections_follow_level_1_headings() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from sucai.ingest.classify import classify, detect_genre, detect_year
+from sucai.ingest.classify import NEWS_GENRE, classify, classify_normalized, detect_genre, detect_year
 from sucai.ingest.clean import load_rules
+from sucai.normalize import PARAGRAPH_SEP, normalize
 
 TOPICS = load_rules().topics
 
@@ -123,3 +126,34 @@ def test_a_document_of_a_compilation_inherits_the_collection_year() -> None:
     assert detect_year("读书班发言", "（2023年12月5日）正文。", collection_year=2024) == 2023  # then its own date
     assert detect_year("读书班发言", "2019年以来，2019年全年。", collection_year=2024) == 2024  # before mentions
     assert classify("读书班发言", "正文。", collection_year=2024).year == 2024
+
+
+def test_a_month_only_date_line_dates_the_document_before_the_years_it_quotes() -> None:
+    body = "\u2029".join(["(2019年10月)", "前言", "1978年以来，1978年的基础很薄弱，1978年起步。"])
+    assert detect_year("新时代的中国青禾", body) == 2019
+
+
+GENRES = Path(__file__).parent / "fixtures" / "genres.tsv"
+SPEECH_GENRES = {"讲话稿", "发言材料", "心得体会", "述职报告", "对照检查材料", "党课", "主持词"}
+
+
+def labelled() -> list[tuple[str, str, str]]:
+    rows = [line.split("\t") for line in GENRES.read_text(encoding="utf-8").splitlines()]
+    return [(r[0], r[1], r[2]) for r in rows if r[0] and not r[0].startswith("#")]
+
+
+def test_genre_precision_on_the_labelled_set() -> None:
+    """Precision = right / given a genre; a news report is right as 新闻报道 or with no genre. Measured: 1.00 on
+    68 documents (the code before this set: 0.82, with 10 of 16 news reports given a speech genre)."""
+    rows = labelled()
+    assert len(rows) >= 60 and sum(1 for e, _, _ in rows if e == NEWS_GENRE) >= 15
+    given = right = news_as_speech = 0
+    for expected, title, opening in rows:
+        body = PARAGRAPH_SEP.join(normalize(p) for p in opening.split(" / "))
+        genre = classify_normalized(normalize(title), body).genre
+        if genre is not None:
+            given += 1
+            right += genre == expected
+        news_as_speech += expected == NEWS_GENRE and genre in SPEECH_GENRES
+    assert news_as_speech == 0
+    assert right / given >= 0.95

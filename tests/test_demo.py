@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sucai import access
-from sucai.demo_setup import DEMO_DIR, build_demo
+from sucai.demo_setup import DEMO_DIR, build_demo, passwords_file
 from sucai.errors import AccessDenied
 from sucai.library import Library, open_library
 from sucai.model import Document
@@ -204,12 +204,24 @@ def test_recurring_phrases_hit_several_documents(lib: Library, phrase: str) -> N
 
 
 # -- rebuilding -------------------------------------------------------------------------------------
-def test_building_twice_keeps_the_documents_and_renews_passwords(tmp_path: Path) -> None:
+def test_building_twice_keeps_the_documents_and_the_passwords(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
     first = build_demo(db)
     second = build_demo(db)
+    assert second == first  # the passwords printed last time still work
     with open_library(db) as library:
         assert library.list_documents(limit=100)[0] == EXPECTED_DOCUMENTS
+        for name, tier, password in second[1:]:
+            assert library.authenticate(name, password).tier == tier
+    assert passwords_file(db).stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_deleting_the_passwords_file_gives_fresh_passwords(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    first = build_demo(db)
+    passwords_file(db).unlink()
+    second = build_demo(db)
+    with open_library(db) as library:
         for (name, _, old), (_, tier, new) in zip(first[1:], second[1:], strict=True):
             assert library.authenticate(name, new).tier == tier
             assert old != new

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_path
+from conftest import project_documents, shared_path
 from sucai.ingest.clean import clean_text, load_rules, repair_text
 from sucai.ingest.deobfuscate import Deobfuscator, chinese_numbers, merge_terms
 from sucai.ingest.parse import parse_text
@@ -263,6 +263,22 @@ def test_the_real_corpus_gets_no_generic_repair() -> None:
         hint = int(year) if year not in (None, "None") else None
         for doc in parse_text(record["content"], source="corpus", title_hint=record["title"], year_hint=hint):
             assert all((r.found, r.replaced) in table for r in doc.repairs), (record["title"], doc.repairs)
+
+
+@pytest.mark.parametrize("path", project_documents(), ids=lambda p: p.name[:12])
+def test_the_project_documents_get_no_generic_repair(path: Path) -> None:
+    """The demo set and the fixtures: only the table's repairs (主T, =+大 in the compilation), nothing guessed."""
+    table = set(load_rules().obfuscations)
+    text = path.read_bytes().decode("gb18030" if "gbk" in path.name else "utf-8")
+    for doc in parse_text(text, source=path.name):
+        assert all((r.found, r.replaced) in table for r in doc.repairs), (path.name, doc.repairs)
+
+
+def test_the_compilation_gets_no_generic_repair(compilation_text: str) -> None:
+    rules = load_rules()
+    table_only = clean_text(compilation_text, type(rules)(rules.ads, rules.obfuscations, rules.topics))
+    assert clean_text(compilation_text, rules) == table_only
+    assert {(r.found, r.replaced) for r in table_only.repairs} == {("主T", "主题"), ("=+大", "二十大")}
 
 
 def test_the_sample_gets_no_generic_repair(sample_text: str) -> None:

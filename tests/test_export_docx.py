@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Pt, Twips
 
 from sucai.export import TraceMark, export_document, strip_zero_width
+from sucai.export.footer import FOOTER_LINE
 from sucai.model import Block, Document
 
 SECRET = b"test-secret-for-traces-0123456789"
@@ -108,7 +109,8 @@ def test_styles_and_their_runs_set_chinese_fonts_in_every_slot(
 
 
 def test_blocks_map_to_styles_in_order_with_the_locked_notice_last(word: docx.document.Document) -> None:
-    got = [(p.style.name, strip_zero_width(p.text)) for p in word.paragraphs]
+    *got, (footer_style, footer) = [(p.style.name, strip_zero_width(p.text)) for p in word.paragraphs]
+    assert footer_style == "GB Trace" and FOOTER_LINE.fullmatch(footer)  # the visible trace line, last
     assert got == [
         ("GB Title", TITLE),
         ("GB Salutation", "同志们："),
@@ -195,8 +197,9 @@ def test_a_document_without_a_title_block_gets_its_title() -> None:
     doc = Document(8, "关于加强学习的心得体会", [Block("paragraph", "学习是立身之本。")])
     data, name, _ = export_document(doc, "docx", MARK, SECRET)
     paragraphs = docx.Document(io.BytesIO(data)).paragraphs
-    assert [(p.style.name, strip_zero_width(p.text)) for p in paragraphs] == [
+    assert [(p.style.name, strip_zero_width(p.text)) for p in paragraphs[:-1]] == [
         ("GB Title", "关于加强学习的心得体会"),
         ("GB Body", "学习是立身之本。"),
     ]
+    assert paragraphs[-1].style.name == "GB Trace"
     assert name == "关于加强学习的心得体会.docx"

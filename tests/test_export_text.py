@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, shared_path
+from conftest import SAMPLE, project_documents, shared_path
 from sucai.errors import InputError
 from sucai.export import (
     TraceMark,
@@ -17,6 +18,7 @@ from sucai.export import (
     strip_zero_width,
     trace_file,
 )
+from sucai.export.footer import FOOTER_LINE
 from sucai.export.trace import ZW_ALPHABET
 from sucai.model import Block, Document
 
@@ -45,22 +47,33 @@ EXPECTED_TXT = (
 )
 
 
-def test_txt_visible_text_is_the_document() -> None:
+def _body(data: bytes) -> str:
+    """A download's text above its footer line: the file is that text, a blank line, the footer line."""
+    text = data.decode("utf-8")
+    body, footer = text[:-1].rsplit("\n", 1)
+    assert FOOTER_LINE.fullmatch(footer), footer
+    assert text == body + "\n" + footer + "\n" and body.endswith("\n")  # a blank line before the footer
+    return body
+
+
+def test_txt_text_is_the_document_then_the_footer_line_and_nothing_invisible() -> None:
     data, name, media = export_document(_doc(), "txt", MARK, SECRET)
     text = data.decode("utf-8")
-    assert strip_zero_width(text) == EXPECTED_TXT
-    assert any(ch in text for ch in ZW_ALPHABET)  # the mark is there, invisibly
+    assert _body(data) == EXPECTED_TXT
+    assert not any(ch in text for ch in ZW_ALPHABET)  # by default nothing hides in the text
+    assert "账户：李四" in text.splitlines()[-1] and "2024-06-01T01:02:03+00:00" in text
     assert (name, media) == (f"{TITLE}.txt", "text/plain; charset=utf-8")
 
 
 def test_txt_ends_with_the_locked_notice() -> None:
     data, _, _ = export_document(_doc(locked=4), "txt", MARK, SECRET)
-    assert strip_zero_width(data.decode()) == EXPECTED_TXT + "（另有 4 段会员内容，已隐藏）\n"
+    assert _body(data) == EXPECTED_TXT + "（另有 4 段会员内容，已隐藏）\n"
 
 
-def test_every_line_keeps_its_visible_text() -> None:
-    data, _, _ = export_document(_doc(), "txt", MARK, SECRET)
-    lines = data.decode().splitlines()
+def test_invisible_marks_when_asked_keep_every_lines_visible_text() -> None:
+    data, _, _ = export_document(_doc(), "txt", MARK, SECRET, invisible=True)
+    assert any(ch in data.decode() for ch in ZW_ALPHABET)
+    lines = _body(data).splitlines()
     assert [strip_zero_width(line) for line in lines] == EXPECTED_TXT.splitlines()
     marked = [i for i, line in enumerate(lines) if line != strip_zero_width(line)]
     assert marked[0] == 0 and marked[-1] == len(lines) - 1  # title line and last paragraph carry it
@@ -68,7 +81,7 @@ def test_every_line_keeps_its_visible_text() -> None:
 
 def test_md_layout() -> None:
     data, name, media = export_document(_doc(locked=2), "md", MARK, SECRET)
-    assert strip_zero_width(data.decode()) == (
+    assert _body(data) == (
         f"# {TITLE}\n\n同志们：\n\n## 一、在学深悟透上下功夫\n\n"
         "作为党员领导干部，首先要发挥示范带动作用。\n\n"
         "### （一）扑下身子真抓实干。\n\n习近平总书记指出，要把学习成效转化为推动工作的实际行动。\n\n"
@@ -88,7 +101,7 @@ def test_md_shows_markdown_characters_as_written() -> None:
             Block("heading", "1.坚持读原著学原文", 3),
         ],
     )
-    text = strip_zero_width(export_document(doc, "md", MARK, SECRET)[0].decode())
+    text = _body(export_document(doc, "md", MARK, SECRET)[0])
     assert text.split("\n\n") == [
         "# 标题",
         "1\\. 这不是列表",
@@ -145,20 +158,31 @@ def test_bundle_holds_one_file_per_document_with_distinct_names() -> None:
     assert (name, media) == (f"{TITLE}等3篇.zip", "application/zip")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.namelist() == [f"{TITLE}.txt", "心得体会.txt", f"{TITLE} (2).txt"]
-        assert strip_zero_width(zf.read(f"{TITLE}.txt").decode()) == EXPECTED_TXT
+        assert _body(zf.read(f"{TITLE}.txt")) == EXPECTED_TXT
 
 
-def test_the_real_sample_survives_a_txt_round_trip() -> None:
-    lines = [line for line in shared_path(SAMPLE).read_text(encoding="utf-8").splitlines() if line.strip()]
+def _round_trip(lines: list[str]) -> None:
+    """Every line of a file, as a document's blocks, comes back from the .txt export as it was."""
     doc = Document(1, lines[0], [Block("title", lines[0])] + [Block("paragraph", line) for line in lines[1:]])
     data, _, _ = export_document(doc, "txt", MARK, SECRET)
-    visible = strip_zero_width(data.decode()).splitlines()
+    visible = _body(data).splitlines()
     assert visible == [lines[0].strip(), "", *(line.strip() for line in lines[1:])]
     assert trace_file(data, SECRET).document == 5
 
 
+@pytest.mark.parametrize("path", project_documents(), ids=lambda p: p.name[:12])
+def test_the_project_documents_survive_a_txt_round_trip(path: Path) -> None:
+    text = path.read_bytes().decode("gb18030" if "gbk" in path.name else "utf-8")
+    _round_trip([line for line in text.splitlines() if line.strip()])
+
+
+def test_the_real_sample_survives_a_txt_round_trip() -> None:
+    _round_trip([line for line in shared_path(SAMPLE).read_text(encoding="utf-8").splitlines() if line.strip()])
+
+
 def test_md_mark_never_splits_an_escape() -> None:
     doc = Document(1, "标题*", [Block("title", "标题*"), Block("paragraph", "结尾是星号*")])
-    text = export_document(doc, "md", MARK, SECRET)[0].decode()
+    data = export_document(doc, "md", MARK, SECRET, invisible=True)[0]
+    text = _body(data)
     assert "\\*" in text.split("\n")[0] and text.count("\\*") == 2
     assert strip_zero_width(text) == "# 标题\\*\n\n结尾是星号\\*\n"

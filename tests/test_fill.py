@@ -31,6 +31,11 @@ def test_a_bare_placeholder_value_fills_every_context() -> None:
     assert fill("xx县和xx市", {"xx": "某"}) == "某县和某市"
 
 
+def test_compilation_fields(compilation_text: str) -> None:
+    keys = {f.key for f in find_fields(compilation_text)}
+    assert {"xx镇", "××镇", "××乡", "X月X日"} <= keys
+
+
 def test_sample_fields(sample_text: str) -> None:
     keys = {f.key for f in find_fields(sample_text)}
     assert {"xx", "x月x日", "XX精神", "××大地"} <= keys

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_path
+from conftest import project_documents, shared_path
 from sucai.model import Block, Document
 from sucai.originality.fingerprint import (
     GUARANTEE,
@@ -123,6 +123,24 @@ def _corpus_documents(limit: int) -> list[Document]:
             if len(docs) == limit:
                 break
     return docs
+
+
+def _project_documents() -> list[Document]:
+    """The demo set and the fixtures, one document per file, a paragraph per line (markup and all)."""
+    docs = []
+    for path in project_documents():
+        text = path.read_bytes().decode("gb18030" if "gbk" in path.name else "utf-8")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        docs.append(_doc(*lines[1:], title=lines[0]))
+    return docs
+
+
+def test_density_keeps_storage_small_on_the_project_documents() -> None:
+    docs = _project_documents()
+    chars = sum(len(content_chars(d.text)[0]) for d in docs)
+    prints = sum(len(document_fingerprints(d)) for d in docs)
+    assert chars > 10_000  # enough text for the density to mean something
+    assert prints / chars < 2 / (W + 1) * 1.15  # about 0.2 fingerprints per content character
 
 
 def test_density_keeps_storage_small_on_real_reports() -> None:

@@ -134,3 +134,33 @@ def test_a_bracketed_byline_is_not_glued_to_a_long_title() -> None:
 def test_a_date_line_stays_apart_in_a_blank_line_separated_text() -> None:
     text = "在全县工作会议上的讲话\n（2025年X月X日）\n\n同志们：\n\n第一段正文。\n\n第二段正文。"
     assert texts(text) == ["在全县工作会议上的讲话", "（2025年X月X日）", "同志们：", "第一段正文。", "第二段正文。"]
+
+
+def test_a_join_never_licenses_the_next_one() -> None:
+    # a short fragment re-joined to a broken sentence; the heading-like line after it keeps its own line
+    text = "会议审议了国务院总理所作的\n政府工作报告\n良种良法配套推广\n县里建立了示范片区。"
+    assert texts(text) == ["会议审议了国务院总理所作的政府工作报告", "良种良法配套推广", "县里建立了示范片区。"]
+
+
+def test_news_page_lines_keep_their_own_blocks_in_a_blank_line_separated_text() -> None:
+    text = (
+        "中共中央办公厅 国务院办公厅印发\n《关于进一步精简会议文件的若干措施》\n本报记者 沈知远\n"
+        "江渚县2025年3月10日电\n\n近日，两办印发了若干措施，\n要求各地结合实际抓好落实。\n\n"
+        "春耕生产有序推进\n――来自田间地头的报道\n\n院长曲青山：\n\n文化遗产是历史的见证。\n"
+    )
+    assert texts(text) == [
+        "中共中央办公厅 国务院办公厅印发",
+        "《关于进一步精简会议文件的若干措施》",
+        "本报记者 沈知远",
+        "江渚县2025年3月10日电",
+        "近日，两办印发了若干措施，要求各地结合实际抓好落实。",  # a break inside a sentence is closed
+        "春耕生产有序推进",
+        "――来自田间地头的报道",
+        "院长曲青山：",
+        "文化遗产是历史的见证。",
+    ]
+
+
+def test_words_and_names_broken_by_a_scrape_are_still_rejoined_in_a_blank_line_separated_text() -> None:
+    text = "政府工作报\n告\n\n国务院总理\n李克强\n\n各位代表：\n\n现在，我代表国务院，\n向大会报告政府工作。"
+    assert texts(text) == ["政府工作报告", "国务院总理李克强", "各位代表：", "现在，我代表国务院，向大会报告政府工作。"]

@@ -1,4 +1,5 @@
-"""The lint for official writing: one test per rule on planted problems, none on the clean sample."""
+"""The lint for official writing: one test per rule on planted problems, none on the clean compilation (and
+the clean shared sample, when it is present)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,28 @@ def test_raw_sample_flags_obfuscations_and_the_advert_punctuation(sample_text: s
     assert {"placeholder", "obfuscation", "halfwidth-punct"} <= rules
     assert ("主T", "主题") in _found(sample_text, "obfuscation")
     assert ("=+大", "二十大") in _found(sample_text, "obfuscation")
+
+
+def clean_compilation(text: str) -> str:
+    """The fixture compilation's speeches as a writer would use them: advertisement and paywall markers out,
+    the two obfuscations repaired; only the template placeholders are left."""
+    speeches = text[: text.index("【公众号")]
+    speeches = speeches.replace("##paidbegin##", "").replace("##paidend##", "")
+    return speeches.replace("主T", "主题").replace("=+大", "二十大")
+
+
+def test_clean_compilation_has_only_placeholder_findings(compilation_text: str) -> None:
+    text = clean_compilation(compilation_text)
+    problems = lint(text).problems
+    assert {p.rule for p in problems} == {"placeholder"}
+    assert {text[p.start : p.end] for p in problems} == {"xx", "××", "X月X日"}
+
+
+def test_raw_compilation_flags_obfuscations_and_the_advert_punctuation(compilation_text: str) -> None:
+    rules = {p.rule for p in lint(compilation_text).problems}
+    assert {"placeholder", "obfuscation", "halfwidth-punct"} <= rules
+    assert ("主T", "主题") in _found(compilation_text, "obfuscation")
+    assert ("=+大", "二十大") in _found(compilation_text, "obfuscation")
 
 
 def test_placeholder() -> None:

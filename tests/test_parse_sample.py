@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -15,7 +14,6 @@ from conftest import shared_path
 from sucai.ingest.congress import CONGRESS_YEARS
 from sucai.ingest.parse import parse_text
 from sucai.model import Document, Repair
-from sucai.normalize import normalize_paragraphs
 
 MARKER = re.compile(r"[#＃]{2}\s*paid\s*(?:begin|end)\s*[#＃]{2}", re.IGNORECASE)
 REPAIRS = {"主T": "主题", "=+大": "二十大"}
@@ -168,12 +166,13 @@ def test_placeholders(docs: list[Document]) -> None:
             assert doc.blocks[p.block].text[p.start : p.end] == p.text
 
 
-def test_body_hash_is_the_normalised_body(docs: list[Document]) -> None:
-    for doc in docs:
-        body = [b.text for b in doc.blocks if b.kind != "title"]
-        expected = hashlib.sha256(normalize_paragraphs(body).encode("utf-8")).hexdigest()
-        assert doc.body_sha256 == expected
+def test_duplicate_key_is_blind_to_paragraph_breaks(sample_text: str, docs: list[Document]) -> None:
     assert len({d.body_sha256 for d in docs}) == 4
+    broken = sample_text.replace("政治任务。这段时间", "政治任务。\n这段时间", 1)
+    assert broken != sample_text
+    again = parse_text(broken, source="again.txt")
+    assert [len(d.blocks) for d in again] != [len(d.blocks) for d in docs]
+    assert [d.body_sha256 for d in again] == [d.body_sha256 for d in docs]
 
 
 # ---------------------------------------------------------------- corpus

@@ -195,24 +195,46 @@ def test_facets_count_all_matching_documents(engine: SearchEngine) -> None:
 
 
 # -- paywall ---------------------------------------------------------------------------------------------
-def test_a_match_only_in_paid_blocks_is_locked_without_text(engine: SearchEngine, ids: list[int]) -> None:
-    res = engine.search("以学正风", paid_visible=False)
-    assert res.total == 1
-    [hit] = res.hits
-    assert hit.id == ids[0] and hit.locked and hit.snippets == [] and hit.paragraphs == []
+def test_a_match_only_in_paid_blocks_is_not_found_by_a_guest(engine: SearchEngine, ids: list[int]) -> None:
+    guest = engine.search("以学正风", paid_visible=False)
+    assert (guest.total, guest.hits) == (0, [])
+    assert all(not counts for counts in guest.facets.values())
     member = engine.search("以学正风", paid_visible=True).hits[0]
-    assert not member.locked and member.snippets == ["会员专享：<mark>以学正风</mark>是关键，锤炼过硬作风。"]
+    assert member.id == ids[0] and not member.locked
+    assert member.snippets == ["会员专享：<mark>以学正风</mark>是关键，锤炼过硬作风。"]
 
 
 def test_paid_blocks_give_no_snippet_text_to_a_guest(engine: SearchEngine, ids: list[int]) -> None:
     hit = next(h for h in engine.search("以学", paid_visible=False).hits if h.id == ids[0])
-    assert not hit.locked and len(hit.snippets) == 2
+    assert hit.locked and len(hit.snippets) == 2  # locked: the document has a part the guest may not read
     assert all("正风" not in s for s in hit.snippets) and [p.block for p in hit.paragraphs] == [2, 3]
 
 
-def test_a_query_needing_a_paid_block_for_one_term_is_locked(engine: SearchEngine, ids: list[int]) -> None:
-    [hit] = engine.search("走深走实 锤炼过硬", paid_visible=False).hits
-    assert hit.locked and hit.snippets == []
+def test_a_query_needing_a_paid_block_for_one_term_finds_nothing_for_a_guest(engine: SearchEngine) -> None:
+    assert engine.search("走深走实 锤炼过硬", paid_visible=False).total == 0
+    assert engine.search("走深走实 锤炼过硬", paid_visible=True).total == 1
+
+
+def test_an_exclusion_found_only_in_paid_text_excludes_nothing_for_a_guest(engine: SearchEngine) -> None:
+    assert engine.search("以学铸魂 -以学正风", paid_visible=False).total == 3
+    assert engine.search("以学铸魂 -以学正风", paid_visible=True).total == 2
+    assert engine.search("以学铸魂 OR 以学正风", paid_visible=False).total == 3
+
+
+def test_a_guest_gets_facets_and_filters_of_the_free_text(store: SqliteStore, tmp_path: Path) -> None:
+    """Year and tag were given for the whole text; the free part names neither."""
+    [doc_id] = add(store, make_doc("会议材料", "普通的开头。", "安全生产责任重于泰山。", paid_from=1,
+                                   tags=("安全生产",), year=2021, genre="讲话"))
+    with SearchEngine(store, tmp_path / "idx") as engine:
+        guest = engine.search("普通的开头", paid_visible=False)
+        member = engine.search("普通的开头", paid_visible=True)
+        assert (guest.total, member.total) == (1, 1)
+        assert (member.facets["tag"], member.facets["year"]) == ({"安全生产": 1}, {"2021": 1})
+        assert (guest.facets["tag"], guest.facets["year"]) == ({}, {})
+        assert [(h.id, h.year, h.locked) for h in guest.hits] == [(doc_id, None, True)]
+        assert engine.search("普通的开头 year:2021", paid_visible=False).total == 0
+        assert engine.search("普通的开头 tag:安全生产", paid_visible=False).total == 0
+        assert engine.search("普通的开头 tag:安全生产", paid_visible=True).total == 1
 
 
 # -- following the store -----------------------------------------------------------------------------------

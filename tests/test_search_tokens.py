@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sucai.normalize import normalize
-from sucai.search.index import body_query, main_schema
+from sucai.search.index import ALL_FIELDS, FREE_FIELDS, Fields, body_query, main_schema
 from sucai.search.tokens import (
     SEPARATOR,
     char_tokens,
@@ -66,8 +66,10 @@ def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
     for doc_id, paragraphs in enumerate(docs):
         doc = tantivy.Document()
         doc.add_integer("id", doc_id)
-        doc.add_text("body", document_tokens(paragraphs))
-        doc.add_text("chars", char_tokens(paragraphs))
+        # odd paragraphs member-only: a member's query must still match as over the whole text
+        for field, part in (("free", paragraphs[0::2]), ("paid", paragraphs[1::2])):
+            doc.add_text(f"{field}_body", document_tokens(part))
+            doc.add_text(f"{field}_chars", char_tokens(part))
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
@@ -75,9 +77,9 @@ def _index(docs: list[list[str]]) -> tuple[tantivy.Index, tantivy.Schema]:
     return index, schema
 
 
-def _engine_ids(index: tantivy.Index, schema: tantivy.Schema, query: str) -> set[int]:
+def _engine_ids(index: tantivy.Index, schema: tantivy.Schema, query: str, fields: Fields = ALL_FIELDS) -> set[int]:
     searcher = index.searcher()
-    found = searcher.search(body_query(schema, query), 1000)
+    found = searcher.search(body_query(schema, query, fields), 1000)
     return {int(v) for v in searcher.fast_field_values("id", [a for _s, a in found.hits]) if v is not None}
 
 
@@ -91,6 +93,8 @@ def test_phrase_queries_over_our_tokens_equal_substring_search(docs: list[list[s
     index, schema = _index(docs)
     expected = {i for i, paras in enumerate(docs) if any(query in p for p in paras)}
     assert _engine_ids(index, schema, query) == expected
+    free = {i for i, paras in enumerate(docs) if any(query in p for p in paras[0::2])}
+    assert _engine_ids(index, schema, query, FREE_FIELDS) == free
 
 
 @settings(max_examples=80, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pptx
 from pptx.oxml.ns import qn
@@ -82,3 +83,41 @@ def test_a_document_without_outline_gets_paragraph_slides() -> None:
     doc = parse_text("读书班心得\n这次读书班让我收获很大。\n理论学习要坚持不懈。\n", source="a.txt")[0]
     slides = slides_of(doc)
     assert len(slides) == 3 and "■ 这次读书班让我收获很大" in slides[1][2]
+
+
+PAID_SPEECH = """关于加强基层治理的讲话
+一、压实基层治理责任
+（一）健全网格体系。
+##paidbegin##
+二、强化队伍保障机制
+（一）配齐专职网格员队伍。
+（二）落实经费保障制度。
+##paidend##
+"""
+
+
+def test_a_downloaded_deck_is_traced_and_keeps_member_only_headings_from_a_free_viewer(tmp_path: Path) -> None:
+    from sucai.library import open_library
+    from sucai.settings import Settings
+
+    source = tmp_path / "讲话.txt"
+    source.write_text(PAID_SPEECH, encoding="utf-8")
+    with open_library(settings=Settings(db=str(tmp_path / "lib.db"), secret_key="k")) as lib:
+        [doc_id] = [d.id for d in lib.ingest([source]).documents]
+        free = lib.add_user("free", "free", "a-long-password")
+        member = lib.add_user("member", "member", "a-long-password", "2099-01-01")
+        free_deck, name, media = lib.export(doc_id, "pptx", free)
+        member_deck = lib.export(doc_id, "pptx", member)[0]
+        assert name.endswith(".pptx") and media.endswith("presentationml.presentation")
+        free_text = " ".join(t for s in slides_from(free_deck) for t in s)
+        member_text = " ".join(t for s in slides_from(member_deck) for t in s)
+        assert "健全网格体系" in free_text and "队伍" not in free_text and "经费" not in free_text
+        assert "强化队伍保障机制" in member_text and "配齐专职网格员队伍" in member_text
+        traced = lib.trace(free_deck)
+        assert traced.user == "free" and traced.document == doc_id and not traced.altered
+        assert lib.downloads_today(free) == 1
+
+
+def slides_from(data: bytes) -> list[list[str]]:
+    prs = pptx.Presentation(io.BytesIO(data))
+    return [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] for slide in prs.slides]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_path
+from conftest import ALL_PAID, COMPILATION, shared_path
 from sucai.errors import InputError
 from sucai.ingest.limits import Limits
 from sucai.ingest.readers import read
@@ -68,20 +68,22 @@ def test_folder_walk_is_sorted_and_reports_every_file(tmp_path: Path) -> None:
     (root / "b" / "d.HTML").write_bytes(b"<p>x</p>")
     (root / "empty.txt").write_bytes(b"")
     (root / "tool.exe").write_bytes(b"MZ")
-    (root / "old.doc").write_bytes(b"\xd0\xcf")
+    (root / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"))
     (root / "README").write_bytes(b"x")
+    (root / "page.doc").write_bytes(b"<html><body><p>x</p></body></html>")  # a web page saved as .doc
     assert outcome([root], root=root) == {
-        "README": "skipped: unsupported file type (no extension)",
+        "README": "stored:txt",  # no extension: judged by its content
         "a.txt": "stored:txt",
         "b/d.HTML": "stored:html",
         "b/deep/c.md": "stored:md",
         "empty.txt": "skipped: empty file",
-        "old.doc": "skipped: unsupported file type .doc: old Word .doc format; open it in Word or WPS and save "
-                   "as .docx",
-        "tool.exe": "skipped: unsupported file type .exe",
+        "old.doc": "stored:doc",
+        "page.doc": "stored:html",
+        "tool.exe": "skipped: a Windows program, not a document sucai reads",
     }
     assert [item.origin for item in expand([root], Limits()) if isinstance(item, StoredFile)] == [
-        str(root / "a.txt"), str(root / "b" / "d.HTML"), str(root / "b" / "deep" / "c.md"),
+        str(root / "README"), str(root / "a.txt"), str(root / "b" / "d.HTML"), str(root / "b" / "deep" / "c.md"),
+        str(root / "old.doc"), str(root / "page.doc"),
     ]
 
 
@@ -172,7 +174,7 @@ def test_zip_members_become_stored_files(tmp_path: Path) -> None:
     assert outcome([archive], root=tmp_path) == {
         "batch.zip!docs/a.txt": "stored:txt",
         "batch.zip!docs/b.docx": "stored:docx",
-        "batch.zip!docs/picture.png": "skipped: unsupported file type .png",
+        "batch.zip!docs/picture.png": "skipped: a PNG image, not a document sucai reads",
         "batch.zip!docs/empty.md": "skipped: empty file",
         "batch.zip!学习资料/心得.txt": "stored:txt",
     }
@@ -343,10 +345,10 @@ def test_archive_file_over_the_archive_limit(tmp_path: Path) -> None:
 # -- a hostile batch, through expand and read ----------------------------------------------------------------
 
 
-def test_hostile_batch_every_file_has_a_fate_and_the_good_ones_read(tmp_path: Path, sample_text: str) -> None:
+def test_hostile_batch_every_file_has_a_fate_and_the_good_ones_read(tmp_path: Path, compilation_text: str) -> None:
     batch = tmp_path / "batch"
     batch.mkdir()
-    (batch / "sample-gb.txt").write_bytes(sample_text.replace("\n", "\r\n").encode("gb18030"))
+    (batch / "compilation-gb.txt").write_bytes(compilation_text.replace("\n", "\r\n").encode("gb18030"))
     (batch / "junk.txt").write_bytes(bytes(range(256)) * 40)
     (batch / "empty.txt").write_bytes(b"")
     (batch / "bad.docx").write_bytes(b"PK\x03\x04 not really a docx")
@@ -364,14 +366,22 @@ def test_hostile_batch_every_file_has_a_fate_and_the_good_ones_read(tmp_path: Pa
         else:
             fates[Path(item.path).name] = type(item).__name__.lower()
     assert fates == {
-        "bad.docx": "failed: not a valid .docx: not a zip archive (no end-of-archive record)",
+        "bad.docx": "failed",  # zip magic, no archive behind it: expanding it says why
         "deep.html": "failed: HTML nested deeper than 255 elements; refused rather than read only part of it",
         "empty.txt": "skipped",
         "x.txt": "failed",  # evil.zip!../x.txt
         "evil.zip!fine.txt": "1 text",
-        "junk.txt": "failed: binary data, not text",
-        "sample-gb.txt": "1 text",
+        "junk.txt": "skipped",  # binary data, judged by content
+        "compilation-gb.txt": "1 text",
     }
+
+
+@pytest.mark.parametrize("path", [COMPILATION, ALL_PAID], ids=["compilation", "all-paid"])
+def test_a_project_document_comes_through_whole(path: Path) -> None:
+    [item] = expand([path], Limits())
+    assert isinstance(item, StoredFile)
+    [text] = read(item, Limits())
+    assert text.text == path.read_text(encoding="utf-8")
 
 
 def test_the_real_sample_comes_through_whole() -> None:

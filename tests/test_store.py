@@ -381,7 +381,7 @@ def test_downloads_counted_by_utc_day(store: SqlStore) -> None:
     store.record_download(alice.id, [3], "md", "2024-05-02T00:00:00+00:00")
     store.record_download(bob.id, [3], "md", "2024-05-01T12:00:00+00:00")
     assert second > first
-    assert store.downloads_on(alice.id, "2024-05-01") == 2
+    assert store.downloads_on(alice.id, "2024-05-01") == 3  # one per document: [1, 2] and [3]
     assert store.downloads_on(alice.id, "2024-05-02") == 1
     assert store.downloads_on(alice.id, "2024-04-30") == 0
     assert store.downloads_on(bob.id, "2024-05-01") == 1
@@ -656,6 +656,13 @@ def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> No
         )
         for table in ("bodies", "phrases", "fingerprint_log"):
             cur.execute(f"DROP TABLE {table}")
+        cur.execute("ALTER TABLE documents DROP COLUMN free_facts")  # added by migration 5
+        cur.execute("ALTER TABLE fingerprints DROP COLUMN scope")  # added by migration 6
+        for table in ("sessions", "api_tokens", "rate_limits", "leases", "download_counts", "jobs"):  # migration 7
+            cur.execute(f"DROP TABLE {table}")
+        cur.execute(render(next(s for s in MIGRATIONS[0] if isinstance(s, str) and "CREATE TABLE tokens" in s),
+                           old.dialect))
+        cur.execute("ALTER TABLE drafts DROP COLUMN version")
         cur.execute("DELETE FROM schema_migrations WHERE version > 1")
     old.close()
     upgraded = opener()
@@ -684,3 +691,34 @@ def test_fingerprints_are_logged_then_merged_and_found_either_way(store: SqlStor
     assert found() == in_log
     store.delete_document(first)  # merged rows are reached by their recomputed keys, not by a scan
     assert found() == []
+
+
+def test_twin_originals_from_before_migration_8_are_collapsed(store: SqlStore) -> None:
+    from sucai.store.originals import UNIQUE_ORIGINALS, collapse_twin_originals
+
+    [first] = store.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    [twin] = store.add_file(make_file("b"), [make_doc(1, title="同文另题")], [prints(1)])
+    with store.transaction() as cur:  # as two concurrent writers could leave it before the unique index
+        cur.execute("DROP INDEX documents_one_original")
+        cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (twin,))
+        cur.execute("INSERT INTO bodies (doc_id, layout, text) SELECT ?, layout, text FROM bodies WHERE doc_id = ?",
+                    (twin, first))
+    assert store.count_documents() == 2
+    seq = store.last_seq()
+    with store.transaction() as cur:  # what migration 8 does
+        collapse_twin_originals(cur)
+        cur.execute(UNIQUE_ORIGINALS)
+    assert store.document(twin).duplicate_of == first and block_rows(store, twin) == 0
+    assert store.count_documents() == 1 and store.find_body(make_doc(1).body_sha256) == first
+    assert [(c.doc_id, c.op) for c in store.changes_since(seq)] == [(twin, "delete")]
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)), store.transaction() as cur:
+        cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (twin,))  # no second original
+
+
+def test_the_same_bytes_stored_again_are_refused_as_already_stored(store: SqlStore) -> None:
+    from sucai.store.originals import AlreadyStored
+
+    store.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    with pytest.raises(AlreadyStored):
+        store.add_file(make_file("a"), [make_doc(2)], [prints(2)])
+    assert store.count_documents() == 1 and len(store.changes_since(0)) == 1

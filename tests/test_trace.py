@@ -1,4 +1,6 @@
-"""Download traces: every format traces back to its account, time and documents; tampering is caught."""
+"""Download traces: every format traces back to its account, time and documents; tampering is caught.
+
+(The visible footer line itself: tests/test_trace_visible.py.)"""
 
 from __future__ import annotations
 
@@ -81,13 +83,20 @@ def test_any_changed_character_is_caught(data: st.DataObject) -> None:
     index = data.draw(st.integers(min_value=4, max_value=len(token) - 1))
     if token[index] == ".":
         return
-    with pytest.raises(TraceError, match="tampered"):
+    with pytest.raises(TraceError, match=r"tampered|未由本库签发"):
         verify_token(_flip(token, index), SECRET)
 
 
-def test_a_token_signed_with_another_secret_is_forged() -> None:
-    with pytest.raises(TraceError, match="forged"):
+def test_a_changed_signature_of_ours_is_tampering() -> None:
+    token = sign_mark(MARK, SECRET)
+    with pytest.raises(TraceError, match=r"签名不符.*tampered with since"):
+        verify_token(_flip(token, len(token) - 3), SECRET)
+
+
+def test_a_token_signed_with_another_secret_is_not_ours_rather_than_forged() -> None:
+    with pytest.raises(TraceError, match=r"未由本库签发.*another library") as caught:
         verify_token(sign_mark(MARK, b"someone else's key"), SECRET)
+    assert "forged" not in str(caught.value) and "tampered" not in str(caught.value)
 
 
 @pytest.mark.parametrize("junk", ["", "sc1", "sc1..", "sc2.e30.AAAA", "not a token at all"])
@@ -126,29 +135,38 @@ def test_a_zip_whose_comment_was_removed_still_traces_through_its_members() -> N
     assert (info.user, info.document) == ("王五", 7)
 
 
-def test_docx_carries_the_mark_in_properties_custom_xml_and_body() -> None:
-    data, _, _ = export_document(_doc(), "docx", MARK, SECRET)
+@pytest.mark.parametrize("invisible", [False, True])
+def test_docx_carries_the_mark_in_properties_custom_xml_and_footer(invisible: bool) -> None:
+    data, _, _ = export_document(_doc(), "docx", MARK, SECRET, invisible=invisible)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         custom = zf.read("docProps/custom.xml").decode()
         items = [zf.read(n).decode() for n in zf.namelist() if re.fullmatch(r"customXml/item\d+\.xml", n)]
         body = zf.read("word/document.xml").decode()
     assert 'name="SucaiTrace"' in custom and TOKEN_RE.search(custom)
     assert any("urn:sucai:trace" in item and TOKEN_RE.search(item) for item in items)
-    assert ZW_RUN.search(body)
-    assert not TOKEN_RE.search(body)  # nothing a reader could see in the text
+    assert "下载自素材库｜账户：王五" in body
+    assert bool(ZW_RUN.search(body)) is invisible  # zero-width marks only when asked for
+    assert not TOKEN_RE.search(body)  # no token in the text
 
 
 def test_docx_body_mark_survives_when_the_properties_are_stripped() -> None:
-    data, _, _ = export_document(_doc(), "docx", MARK, SECRET)
+    data, _, _ = export_document(_doc(), "docx", MARK, SECRET, invisible=True)
     items = tuple(f"customXml/item{i}.xml" for i in range(1, 5))
     stripped = _rewrite(data, {}, drop=("docProps/custom.xml", *items))
     assert trace_file(stripped, SECRET) == EXPECTED
 
 
-def test_text_copied_out_of_the_docx_still_carries_the_mark() -> None:
+def test_text_copied_out_of_the_docx_still_carries_the_invisible_mark() -> None:
+    data, _, _ = export_document(_doc(), "docx", MARK, SECRET, invisible=True)
+    pasted = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs[3:-1])  # no footer line
+    assert trace_file(pasted.encode("utf-8"), SECRET) == EXPECTED
+
+
+def test_part_of_the_docx_copied_with_its_footer_names_the_download_as_altered() -> None:
     data, _, _ = export_document(_doc(), "docx", MARK, SECRET)
     pasted = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs[3:])
-    assert trace_file(pasted.encode("utf-8"), SECRET) == EXPECTED
+    info = trace_file(pasted.encode("utf-8"), SECRET)
+    assert (info.user, info.time, info.document, info.altered) == (EXPECTED.user, EXPECTED.time, 7, True)
 
 
 def test_one_tampered_carrier_is_outvoted_by_an_intact_one() -> None:
@@ -157,22 +175,28 @@ def test_one_tampered_carrier_is_outvoted_by_an_intact_one() -> None:
     assert trace_file(edited, SECRET) == EXPECTED
 
 
+def _tamper_footer(xml: str) -> str:
+    return xml.replace("账户：王五", "账户：赵六")
+
+
 def test_docx_with_every_carrier_tampered_is_reported() -> None:
-    data, _, _ = export_document(_doc(), "docx", MARK, SECRET)
+    data, _, _ = export_document(_doc(), "docx", MARK, SECRET, invisible=True)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         items = [n for n in zf.namelist() if re.fullmatch(r"customXml/item\d+\.xml", n)]
     edits: dict[str, Callable[[str], str]] = {"docProps/custom.xml": _tamper_tokens}
     edits |= {name: _tamper_tokens for name in items}
-    edits["word/document.xml"] = _tamper_zero_width
-    with pytest.raises(TraceError, match="tampered"):
+    edits["word/document.xml"] = lambda xml: _tamper_footer(_tamper_zero_width(xml))
+    with pytest.raises(TraceError, match="tampered") as caught:
         trace_file(_rewrite(data, edits), SECRET)
+    assert "footer line was edited" in str(caught.value)
 
 
 @pytest.mark.parametrize("fmt", ["txt", "md"])
-def test_text_with_its_zero_width_marks_tampered_is_reported(fmt: str) -> None:
-    data, _, _ = export_document(_doc(), fmt, MARK, SECRET)
-    tampered = _tamper_zero_width(data.decode()).encode()
-    assert tampered != data
+def test_text_with_its_zero_width_marks_tampered_and_no_footer_is_reported(fmt: str) -> None:
+    data, _, _ = export_document(_doc(), fmt, MARK, SECRET, invisible=True)
+    without_footer = data.decode().rstrip("\n").rsplit("\n", 1)[0]
+    assert trace_file(without_footer.encode(), SECRET) == EXPECTED  # the zero-width marks alone trace it
+    tampered = _tamper_zero_width(without_footer).encode()
     with pytest.raises(TraceError, match="tampered"):
         trace_file(tampered, SECRET)
 
@@ -189,10 +213,12 @@ def test_a_zip_with_a_tampered_comment_and_no_traced_members_is_reported() -> No
         trace_file(out.getvalue(), SECRET)
 
 
-def test_a_mark_forged_with_another_secret_is_reported() -> None:
-    data, _, _ = export_document(_doc(), "txt", MARK, b"a different library's secret")
-    with pytest.raises(TraceError, match="forged"):
+@pytest.mark.parametrize("fmt", ["txt", "md", "docx"])
+def test_a_file_of_another_library_is_not_signed_by_this_one(fmt: str) -> None:
+    data, _, _ = export_document(_doc(), fmt, MARK, b"a different library's secret")
+    with pytest.raises(TraceError, match="未由本库签发") as caught:
         trace_file(data, SECRET)
+    assert "not signed by this library" in str(caught.value) and "forged" not in str(caught.value)
 
 
 def _plain_docx() -> bytes:

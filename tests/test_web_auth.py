@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from sucai.library import Library
 from sucai.settings import Settings
+from sucai.store import open_store
 from sucai.web.auth import SESSION_COOKIE, LoginLimiter
 from sucai.web.errors import RateLimited
 from web_helpers import PASSWORD, app_routes, build_library, csrf_of, login, make_client, signed_client
@@ -148,9 +150,10 @@ def test_login_attempts_are_limited_per_account_and_address(lib: Library) -> Non
     assert other.status_code == 303  # another account from the same address is not locked out
 
 
-def test_the_limiter_forgets_after_a_minute() -> None:
+def test_the_limiter_forgets_after_a_minute(tmp_path: Path) -> None:
     now = [1000.0]
-    limiter = LoginLimiter(2, clock=lambda: now[0])
+    store = open_store(tmp_path / "limits.db")  # the limiter counts in the store, shared by every process
+    limiter = LoginLimiter(store, 2, clock=lambda: now[0])
     limiter.attempt("a", "1.2.3.4")
     limiter.attempt("A ", "1.2.3.4")  # the same account, however typed
     with pytest.raises(RateLimited):
@@ -161,14 +164,17 @@ def test_the_limiter_forgets_after_a_minute() -> None:
     limiter.succeeded("a", "1.2.3.4")
     limiter.attempt("a", "1.2.3.4")
     limiter.attempt("a", "1.2.3.4")
+    store.close()
 
 
-def test_the_limiter_caps_one_address_over_many_accounts() -> None:
-    limiter = LoginLimiter(2, clock=lambda: 0.0)
+def test_the_limiter_caps_one_address_over_many_accounts(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "limits.db")
+    limiter = LoginLimiter(store, 2, clock=lambda: 0.0)
     for n in range(8):
         limiter.attempt(f"user{n}", "9.9.9.9")
     with pytest.raises(RateLimited):
         limiter.attempt("someone-else", "9.9.9.9")
+    store.close()
 
 
 @pytest.mark.parametrize("who", [None, "free", "member", "expired", "svip"])

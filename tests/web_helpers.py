@@ -1,4 +1,5 @@
-"""Shared by the web tests: a real SQLite library built from the sample, one account per tier, clients,
+"""Shared by the web tests: a real SQLite library built from the project's own documents (the demo set and
+tests/fixtures/, no third-party text), one account per tier, clients,
 and the scanner that looks for member-only sentences in any response (HTML, JSON, XML, docx, zip)."""
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ import json
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import StarletteDeprecationWarning
 
-from conftest import SAMPLE, shared_path
+from conftest import project_documents
 from sucai.library import Library, open_library
-from sucai.settings import Settings
+from sucai.settings import Rate, Settings
 from sucai.web.app import create_app
 
 with warnings.catch_warnings():
@@ -36,15 +37,20 @@ ACCOUNTS: dict[str, tuple[str, str | None]] = {
     "admin": ("admin", None),
 }
 QUOTAS: dict[str, int | None] = {"guest": 0, "free": 1000, "member": 1000, "svip": 1000, "admin": None}
+# Searches and checks are rate-limited in the store (shared by every app over it): high, so that a test which is
+# not about limits never meets one; tests of the limits set their own (tests/test_limits.py).
+OPEN_LIMITS: dict[str, Any] = {
+    "limit_search_guest": Rate(10_000), "limit_search_account": Rate(10_000), "limit_check": Rate(10_000),
+}
 MIN_SENTENCE = 12
 
 
-def build_library(directory: Path, **settings: Any) -> Library:
-    """The sample ingested into a fresh library under `directory`, with every account of ACCOUNTS."""
-    sample = shared_path(SAMPLE)
-    options: dict[str, Any] = {"quotas": dict(QUOTAS), "secret_key": "test-secret", **settings}
+def build_library(directory: Path, documents: Sequence[Path] | None = None, **settings: Any) -> Library:
+    """The project's documents (default: the demo set and tests/fixtures/) ingested into a fresh library under
+    `directory`, with every account of ACCOUNTS."""
+    options: dict[str, Any] = {"quotas": dict(QUOTAS), "secret_key": "test-secret", **OPEN_LIMITS, **settings}
     lib = open_library(settings=Settings(db=str(directory / "lib.db"), **options))
-    report = lib.ingest([sample])
+    report = lib.ingest(list(project_documents() if documents is None else documents))
     assert report.documents and not report.failed, report
     for name, (tier, expires) in ACCOUNTS.items():
         lib.add_user(name, tier, PASSWORD, expires)
@@ -115,6 +121,16 @@ def paid_sentences(lib: Library) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def marked_sentences(path: Path) -> list[str]:
+    """Sentences (>= 12 characters) a file written for the project marks member-only, read from the file itself
+    (between ##paidbegin## and ##paidend##, or to the end), not from what the library made of it."""
+    text = path.read_text(encoding="utf-8")
+    parts = re.split(r"##paid(begin|end)##", text)
+    paid = [parts[i + 1] for i in range(1, len(parts) - 1, 2) if parts[i] == "begin"]
+    lines = [line for part in paid for line in part.splitlines()]
+    return [s for line in lines for s in _sentences(line) if len(s) >= MIN_SENTENCE]
+
+
 def public_text(lib: Library) -> str:
     docs = [lib.document(i) for i in doc_ids(lib)]
     return "\n".join([d.title for d in docs] + [b.text for d in docs for b in d.blocks if not b.paid])
@@ -128,7 +144,7 @@ def paid_only_word(lib: Library, size: int = 4) -> str:
             word = sentence[i : i + size]
             if re.fullmatch(r"[\u4e00-\u9fff]+", word) and word not in public:
                 return word
-    raise AssertionError("the sample has no member-only word")
+    raise AssertionError("the library has no member-only word")
 
 
 # -- scanning responses ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from sucai.cli import AsOption, DbOption, JsonOption, _emit, _library, _viewer, app
-from sucai.cli_render import out
+from sucai.cli_render import out, print_trace
 from sucai.errors import InputError
 from sucai.model import PhraseHit, to_dict
 
@@ -30,10 +30,10 @@ def read_draft(path: Path) -> str:
 
 
 @app.command()
-def check(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Originality check (查重) of a draft against the whole library, CNKI-style figures."""
+def check(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False, as_user: AsOption = None) -> None:
+    """Originality check (查重) of a draft against the whole library (with --as, as that user may read it)."""
     with _library(db) as lib:
-        report = lib.check(read_draft(draft))
+        report = lib.check(read_draft(draft), _viewer(lib, as_user))
 
         def human() -> None:
             out.print(
@@ -103,4 +103,4 @@ def trace(
         if not file.is_file():
             raise InputError(f"{file}: no such file")
         info = lib.trace(file.read_bytes())
-        _emit(as_json, to_dict(info), lambda: out.print(f"downloaded by {info.user} at {info.time}: {info.document}"))
+        _emit(as_json, to_dict(info), lambda: print_trace(info))

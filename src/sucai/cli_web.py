@@ -2,27 +2,87 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Annotated
 
 import typer
 
-from sucai.cli import DbOption, app
+from sucai.cli import DbOption, app, err
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+EXIT_PORT_BUSY = 1
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (busy, not allowed, no such address), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is busy (another program is using it)"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
+def _check_port(host: str, port: int, command: str) -> None:
+    """Stop with a plain message (no traceback) when the server could not start on this port."""
+    problem = port_problem(host, port)
+    if problem is not None:
+        err.print(f"[red]error:[/red] {problem}. 端口被占用或不可用：换一个端口，例如 "
+                  f"`sucai {command} --port {port + 1}`", highlight=False, markup=True)
+        raise typer.Exit(EXIT_PORT_BUSY)
+
+
+WorkersOption = Annotated[int, typer.Option(
+    "--workers", min=1, help="Worker processes, each with its own connections and index follower.")]
 
 
 @app.command()
-def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1
+) -> None:
     """Serve the web library."""
+    _check_port(host, port, "serve")
+    if workers > 1:
+        _serve_workers(db, host, port, workers)
+    else:
+        _serve(db, host, port)
+
+
+def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
+    """N uvicorn processes (web/worker.py), each opening the library from the environment."""
+    import os
+
     import uvicorn
 
-    from sucai.library import open_library
+    from sucai.cli import open_announced
+    from sucai.search.index import SearchIndex
+    from sucai.settings import Settings
+
+    settings = Settings.from_env(db=db)
+    lib = open_announced(settings)  # create and migrate the library once, before the workers race to
+    lib.secret()  # and its signing key: two workers making one each would sign sessions differently
+    lib.close()
+    SearchIndex(settings.resolved_index_dir())  # the index folder too: the workers share it
+    os.environ["SUCAI_DB"] = settings.db
+    os.environ["SUCAI_INDEX"] = str(settings.resolved_index_dir())
+    uvicorn.run("sucai.web.worker:create", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+def _serve(db: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from sucai.cli import open_announced
     from sucai.settings import Settings
     from sucai.web.app import create_app
 
     settings = Settings.from_env(db=db)
-    lib = open_library(settings=settings)
+    lib = open_announced(settings)
     try:
         uvicorn.run(create_app(settings, lib), host=host, port=port, log_level="info")
     finally:
@@ -36,12 +96,16 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the library and users, then exit.")] = False,
 ) -> None:
     """Build a demo library from the bundled documents, one user per tier, and serve it."""
-    from sucai.demo_setup import build_demo
+    from sucai.demo_setup import build_demo, passwords_file
 
+    if not no_serve:
+        _check_port(host, port, "demo")  # before the build: a busy port should not cost the wait
     accounts = build_demo(db)
     typer.echo(f"demo library: {db}")
+    typer.echo(f"demo accounts (passwords kept in {passwords_file(db)}, the same on every run):")
+    typer.echo(f"  {'tier':7} {'account':10} password")
     for name, tier, password in accounts:
-        typer.echo(f"  {tier:7} {name:10} password: {password}")
+        typer.echo(f"  {tier:7} {name:10} {password}")
     if not no_serve:
         typer.echo(f"serving at http://{host}:{port}")
-        serve(db=db, host=host, port=port)
+        _serve(db, host, port)

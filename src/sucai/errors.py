@@ -9,6 +9,7 @@
     ├── NotFound            no such document, user or draft
     ├── AccessDenied        the viewer may not do this (see access.py)
     │   └── QuotaExceeded   the daily download quota is used up
+    ├── EditConflict        a save names a version of a draft that has changed since (HTTP 409)
     ├── TraceError          a file carries no valid download trace, or a forged one
     └── StoreError          the library file or database cannot be used
 """
@@ -50,6 +51,12 @@ class AccessDenied(SucaiError):
 
 class QuotaExceeded(AccessDenied):
     pass
+
+
+class EditConflict(SucaiError):
+    def __init__(self, message: str, current: int = 0) -> None:
+        super().__init__(message)
+        self.current = current  # the version now stored
 
 
 class TraceError(SucaiError):

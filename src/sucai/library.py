@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sucai import access
-from sucai.errors import AccessDenied, InputError, NotFound
+from sucai import access, webhook
+from sucai.accounts import Accounts
+from sucai.errors import AccessDenied, InputError
+from sucai.memberships import MembershipCodeDesk
 from sucai.model import (
     PHRASE_KINDS,
     CheckReport,
@@ -25,35 +27,57 @@ from sucai.model import (
     TraceInfo,
     User,
 )
+from sucai.service import Service
 from sucai.settings import Settings
 from sucai.store import Store, open_store
 
 if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
+    from sucai.search.follower import Follower
 
-EXPORT_FORMATS = ("docx", "txt", "md")
+EXPORT_FORMATS = ("docx", "txt", "md", "pptx")  # = export.FORMATS, without importing the writers
 INDEX_SYNC_SECONDS = 5.0
 
 
-class Library:
+class Library(Accounts, MembershipCodeDesk, Service):
     """A material library: documents, their search index, users and downloads."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._engine: SearchEngine | None = None
+        self._engine_lock = threading.Lock()
+        self.follower: Follower | None = None
+        self._following = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
     def engine(self) -> SearchEngine:
-        """The search index, opened (and caught up with the store) on first use."""
+        """The search index, opened on first use (by one thread): caught up with the store at once, or, once
+        `follow()` was called, as it is while the follower catches up in the background."""
         if self._engine is None:
-            from sucai.search.engine import SearchEngine
+            with self._engine_lock:
+                if self._engine is None:
+                    from sucai.search.engine import SearchEngine
 
-            self._engine = SearchEngine(self.store, self.settings.resolved_index_dir())
+                    index_dir = self.settings.resolved_index_dir()
+                    self._engine = SearchEngine(self.store, index_dir, catch_up=not self._following)
         return self._engine
 
+    def follow(self) -> Follower:
+        """Keep the index in step from a background thread (a serving process): searches and suggestions
+        then answer at once from what is indexed, never syncing inside a request. Idempotent."""
+        from sucai.search.follower import Follower
+
+        if self.follower is None:
+            self._following = True  # before the engine opens: it must not catch up inside this call
+            self.follower = Follower(self.engine).start()
+        return self.follower
+
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
         if self._engine is not None:
             self._engine.close()
             self._engine = None
@@ -71,15 +95,18 @@ class Library:
         paths: Sequence[str | Path],
         progress: Callable[[int, str], None] | None = None,
         relative_to: Path | None = None,
+        again: bool = False,
     ) -> IngestReport:
         """Ingest files, folders and archives; each new document is searchable when this returns.
 
-        `relative_to` records sources relative to a folder (uploads land in a temporary one)."""
+        `relative_to` records sources relative to a folder (uploads land in a temporary one). `again` takes
+        back files already stored, with the documents an operator deleted from them."""
         from sucai.ingest.limits import Limits
         from sucai.ingest.pipeline import IngestOptions, ingest
 
         options = IngestOptions(
-            limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs
+            limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs,
+            again=again,
         )
         engine = self.engine
         last_sync = time.monotonic()
@@ -93,12 +120,14 @@ class Library:
                 last_sync = time.monotonic()
 
         try:
-            return ingest(
+            report = ingest(
                 paths, self.store, options, progress=progress, after_file=sync_now_and_then, relative_to=relative_to
             )
         finally:
             self.store.merge_fingerprints()
             engine.sync()
+        webhook.announce(self.settings.webhook_url, self.settings.public_url, report.documents)
+        return report
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-parse every stored source file with the current parser, then rebuild the search index."""
@@ -139,13 +168,23 @@ class Library:
         locks = [] if access.can_read_paid(viewer) else [(i, len(b.text)) for i, b in enumerate(full.blocks) if b.paid]
         return access.visible_document(full, viewer), locks
 
-    def list_documents(self, offset: int = 0, limit: int = 50) -> tuple[int, list[DocumentSummary]]:
-        return self.store.list_documents(offset=offset, limit=limit)
+    def list_documents(
+        self, offset: int = 0, limit: int = 50, viewer: User | None = None
+    ) -> tuple[int, list[DocumentSummary]]:
+        """(total, page) of documents, newest first, as the viewer may see them (access.visible_summary)."""
+        total, docs = self.store.list_documents(offset=offset, limit=limit)
+        return total, [access.visible_summary(d, viewer or access.OPERATOR) for d in docs]
+
+    def documents_since(self, since: str, limit: int = 50, viewer: User | None = None) -> list[DocumentSummary]:
+        """Documents created at or after an ISO date or time, newest first, as the viewer may see them."""
+        docs = self.store.documents_since(since, limit=limit)
+        return [access.visible_summary(d, viewer or access.OPERATOR) for d in docs]
 
     def search(
         self, query: str, limit: int = 20, offset: int = 0, viewer: User | None = None
     ) -> SearchResult:
-        self.engine.sync()
+        if self.follower is None:  # a serving process's follower keeps the index in step instead
+            self.engine.sync()
         paid_visible = access.can_read_paid(viewer or access.OPERATOR)
         return self.engine.search(query, limit=limit, offset=offset, paid_visible=paid_visible)
 
@@ -178,13 +217,17 @@ class Library:
         if not ids:
             raise InputError("nothing to export")
         docs = [self.document(i, viewer) for i in ids]
-        access.check_download(viewer, self.downloads_today(viewer), self.settings.quotas)
+        access.check_downloadable(docs)  # a title alone is no download, and costs nothing
         at = datetime.now(UTC).replace(microsecond=0).isoformat()
-        download_id = self.store.record_download(max(viewer.id, 0), ids, fmt, at)
+        download_id = access.take_download(self.store, viewer, ids, fmt, at, self.settings.quotas)
         mark = TraceMark(viewer.name, viewer.id, at, tuple(ids), download_id)
-        if len(docs) == 1:
-            return export_document(docs[0], fmt, mark, self.secret())
-        return export_bundle(docs, fmt, mark, self.secret())
+        try:
+            if len(docs) == 1:
+                return export_document(docs[0], fmt, mark, self.secret(), self.settings.trace_invisible)
+            return export_bundle(docs, fmt, mark, self.secret(), self.settings.trace_invisible)
+        except BaseException:
+            self.store.cancel_download(download_id)  # nothing delivered: nothing spent
+            raise
 
     def trace(self, data: bytes) -> TraceInfo:
         from sucai.export import trace_file
@@ -192,10 +235,20 @@ class Library:
         return trace_file(data, self.secret())
 
     # -- writing desk ----------------------------------------------------------------------------
-    def check(self, text: str) -> CheckReport:
+    def check(self, text: str, viewer: User | None = None) -> CheckReport:
+        """The originality check of a draft against the library as the viewer may read it (viewer None = the
+        operator): a viewer without member access is compared with free text only, and gets the report a
+        library without its member-only blocks would give. Drafts over settings.check_max_chars are refused."""
+        from sucai.errors import TooLarge
         from sucai.originality.check import check
 
-        return check(text, self.store)
+        limit = self.settings.check_max_chars
+        if len(text) > limit:
+            raise TooLarge(
+                f"查重文本过长：{len(text):,} 字，单次上限 {limit:,} 字，请分段查重。"
+                f" The draft is too long to check: {len(text):,} characters; the limit is {limit:,}."
+            )
+        return check(text, self.store, paid_visible=access.can_read_paid(viewer or access.OPERATOR))
 
     def lint(self, text: str) -> LintReport:
         from sucai.compose.lint import lint
@@ -244,22 +297,7 @@ class Library:
     def set_tier(self, name: str, tier: str, expires: str | None = None) -> User:
         return self.store.set_tier(name, tier, expires)
 
-    def new_token(self, name: str) -> str:
-        """A new API token for the user; only its hash is kept."""
-        user = self.store.user(name)
-        token = "sc_" + secrets.token_urlsafe(32)
-        self.store.add_token(user.id, _token_hash(token))
-        return token
-
-    def user_for_token(self, token: str) -> User:
-        user = self.store.user_by_token(_token_hash(token))
-        if user is None:
-            raise NotFound("unknown API token")
-        return user
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # sessions, API tokens and password changes: accounts.Accounts
 
 
 def open_library(url: str | Path | None = None, settings: Settings | None = None) -> Library:

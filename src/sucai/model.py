@@ -77,6 +77,18 @@ class Repair:
     count: int
 
 
+@dataclass(frozen=True)
+class FreeFacts:
+    """What a viewer without member access may know of a document with member-only blocks: facts worked
+    out from its title and free blocks alone (as if the member-only text had never been written)."""
+
+    year: int | None = None
+    genre: str | None = None
+    tags: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    chars: int = 0
+
+
 @dataclass
 class Document:
     id: int | None
@@ -95,6 +107,17 @@ class Document:
     duplicate_of: int | None = None
     created_at: str = ""
     locked: int = 0  # paid blocks withheld from this viewer
+    free_facts: FreeFacts | None = None  # None when no block is member-only (then the facts above are free)
+    # what a page says of itself (sucai.ingest.page): credit lines taken out of the text (source, author,
+    # editor, date …), the subtitle, the compilation it came in, the speaker of a 发言摘编 page, its date
+    # (ISO, or year-month), and where its appendices (附件, 名词解释) begin, outside the outline
+    credits: dict[str, str] = field(default_factory=dict)
+    subtitle: str = ""
+    collection: str = ""
+    speaker: str = ""
+    role: str = ""
+    date: str = ""
+    appendix: int | None = None  # index in blocks of the first appendix block
 
     @property
     def chars(self) -> int:
@@ -120,6 +143,7 @@ class DocumentSummary:
     tags: list[str] = field(default_factory=list)
     created_at: str = ""
     duplicate_of: int | None = None
+    free_facts: FreeFacts | None = None  # None when the document has no member-only block
 
 
 @dataclass(frozen=True)
@@ -272,3 +296,4 @@ class TraceInfo:
     user: str
     time: str
     document: int | list[int]
+    altered: bool = False  # the text under the file's verified footer line was changed after the download

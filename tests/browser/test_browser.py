@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import ALL_PAID
 from sucai.library import Library
 from sucai.web.app import create_app
 from web_helpers import PASSWORD, build_library, doc_ids, docx_paragraphs, paid_sentences
@@ -41,7 +42,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Library]]:
-    """The app over a library built from the sample, served by uvicorn in a background thread."""
+    """The app over a library built from the project's documents, served by uvicorn in a background thread."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
     import uvicorn
@@ -204,3 +205,18 @@ def test_pages_fit_a_phone_screen(browser: Any, served: tuple[str, Library]) -> 
             phone.screenshot(path=str(artifacts() / f"{name}-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_guest_sees_only_the_title_of_a_document_member_only_all_through(
+    page: Any, served: tuple[str, Library]
+) -> None:
+    _, lib = served
+    (doc_id,) = [d.id for d in lib.list_documents(limit=1000)[1] if d.source.endswith(ALL_PAID.name)]
+    doc = lib.document(doc_id)
+    page.goto(f"/d/{doc_id}")
+    assert page.locator("article.doc h1").inner_text() == doc.title
+    assert page.locator(".lock-notice").first.is_visible()
+    article = page.locator("article.doc").inner_text()
+    body = [b.text for b in doc.blocks if b.kind != "title"]
+    assert body and not [t for t in body if t in article]
+    page.screenshot(path=str(artifacts() / "document-all-paid.png"), full_page=True)

@@ -1,13 +1,15 @@
 """A lint for official writing: each problem with its rule, position (characters of the text as given),
 message and suggestion.
 
-Rules: placeholder, obfuscation, numbering-gap, numbering-repeat, numbering-order, halfwidth-punct,
-unpaired, doubled-char, long-sentence, outdated. What they look for is data (see lint_rules.py).
+Rules: placeholder, obfuscation, numbering-gap, numbering-repeat, numbering-order, numbering-style,
+halfwidth-punct, ascii-quote, unpaired, doubled-char, long-sentence, outdated, de-di-de. What they look
+for is data where it is a list of words (see lint_rules.py); the rest is here.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 
 from sucai.compose.lint_rules import LintRules, load_lint_rules
@@ -30,8 +32,8 @@ def lint(text: str, rules: LintRules | None = None) -> LintReport:
     """Every problem the rules find in a draft, in order of position."""
     rules = rules if rules is not None else load_lint_rules()
     checks: list[Callable[[str, LintRules], list[LintProblem]]] = [
-        placeholders, obfuscations, numbering, halfwidth_punctuation, unpaired, doubled_chars,
-        long_sentences, outdated,
+        placeholders, obfuscations, numbering, numbering_style, halfwidth_punctuation, ascii_quotes, unpaired,
+        doubled_chars, long_sentences, outdated, de_di_de,
     ]
     problems = [p for check in checks for p in check(text, rules)]
     return LintReport(sorted(problems, key=lambda p: (p.start, p.end, p.rule)))
@@ -81,6 +83,15 @@ def outdated(text: str, rules: LintRules) -> list[LintProblem]:
     return [
         LintProblem("outdated", m.start(), m.end(), rule.message, rule.suggestion)
         for rule in rules.outdated
+        for m in rule.pattern.finditer(text)
+    ]
+
+
+def de_di_de(text: str, rules: LintRules) -> list[LintProblem]:
+    """的 where 地 (before a verb) or 得 (before a complement) belongs: 进一步的加强, 落实的不到位."""
+    return [
+        LintProblem("de-di-de", m.start(), m.end(), rule.message, m.expand(rule.suggestion))
+        for rule in rules.de_di_de
         for m in rule.pattern.finditer(text)
     ]
 
@@ -153,6 +164,24 @@ def numbering(text: str, rules: LintRules) -> list[LintProblem]:
     return problems
 
 
+_DUN_AFTER_DIGITS = re.compile(r"[0-9０-９]{1,2}、")
+
+
+def numbering_style(text: str, rules: LintRules) -> list[LintProblem]:
+    """"1、" opening a line: Arabic numerals take a full stop (1.), 、 follows Chinese numerals (一、)."""
+    problems = []
+    for offset, line in _lines(text):
+        stripped = line.lstrip(_INDENT)
+        m = _DUN_AFTER_DIGITS.match(stripped)
+        if m:
+            start = offset + len(line) - len(stripped)
+            n = int(unicodedata.normalize("NFKC", m.group(0)[:-1]))
+            problems.append(LintProblem("numbering-style", start, start + m.end(),
+                                        f"序号「{m.group(0)}」不规范：阿拉伯数字后用“.”，“、”用在汉字数字后",
+                                        f"改为「{n}.」或「{chinese_numeral(n)}、」"))
+    return problems
+
+
 # ---------------------------------------------------------------- punctuation and characters
 
 _HALF_BETWEEN = re.compile(rf"(?<=[{_CJK}”’》）】])[ \t]*([,.;:?!])(?=[ \t]*(?:[{_CJK}“‘《（【]|$))", re.M)
@@ -173,6 +202,26 @@ def halfwidth_punctuation(text: str, rules: LintRules) -> list[LintProblem]:
         ch = text[at]
         if ch in full:
             problems.append(LintProblem("halfwidth-punct", at, at + 1, f"中文中使用了半角括号「{ch}」", full[ch]))
+    return problems
+
+
+_ASCII_QUOTED = re.compile(r"""(["'])([^"'\n]*?)\1""")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_FULL_QUOTES = {'"': ("“", "”"), "'": ("‘", "’")}
+
+
+def ascii_quotes(text: str, rules: LintRules) -> list[LintProblem]:
+    """ASCII quotes around or beside Chinese text ("两个维护", '四个意识'): Chinese takes “ ” and ‘ ’."""
+    problems = []
+    for offset, line in _lines(text):
+        for m in _ASCII_QUOTED.finditer(line):
+            quote, inner = m.group(1), m.group(2)
+            before, after = line[m.start() - 1 : m.start()], line[m.end() : m.end() + 1]
+            if not (_CJK_CHAR.search(inner) or _CJK_CHAR.match(before) or _CJK_CHAR.match(after)):
+                continue  # English quoted in English ('s, "OK") is not ours to judge
+            opening, closing = _FULL_QUOTES[quote]
+            problems.append(LintProblem("ascii-quote", offset + m.start(), offset + m.end(),
+                                        f"中文中使用了英文引号 {quote}…{quote}", f"{opening}{inner}{closing}"))
     return problems
 
 

@@ -36,6 +36,7 @@ class PatternRule:
 class LintRules:
     placeholders: tuple[PatternRule, ...] = ()
     outdated: tuple[PatternRule, ...] = ()
+    de_di_de: tuple[PatternRule, ...] = ()  # 的/地/得 misuse; a suggestion may name groups (\\1地\\2)
     obfuscations: tuple[tuple[str, str], ...] = ()  # (found, replacement)
     obfuscation_pattern: re.Pattern[str] | None = None
     deobfuscator: Deobfuscator | None = None  # disguised vocabulary terms beyond the table (ingest's repairer)
@@ -98,6 +99,7 @@ def _load(folders: Sequence[Path], extra_dirs: Sequence[Path]) -> LintRules:
 
     placeholders: list[PatternRule] = []
     outdated: list[PatternRule] = []
+    de_di_de: list[PatternRule] = []
     doubled: set[str] = set()
     exceptions: list[str] = []
     halfwidth: dict[str, str] = {}
@@ -107,6 +109,7 @@ def _load(folders: Sequence[Path], extra_dirs: Sequence[Path]) -> LintRules:
         data = _read(path)
         placeholders += _pattern_rules(data.get("placeholder", []), path)
         outdated += _pattern_rules(data.get("outdated", []), path)
+        de_di_de += _pattern_rules(data.get("de_di_de", []), path)
         doubled.update(data.get("doubled", {}).get("chars", []))
         exceptions += data.get("doubled", {}).get("exceptions", [])
         halfwidth.update(data.get("halfwidth", {}))
@@ -115,6 +118,7 @@ def _load(folders: Sequence[Path], extra_dirs: Sequence[Path]) -> LintRules:
     return LintRules(
         placeholders=tuple(placeholders),
         outdated=tuple(outdated),
+        de_di_de=tuple(de_di_de),
         obfuscations=cleaner.obfuscations,
         obfuscation_pattern=cleaner.repair_pattern,
         deobfuscator=cleaner.deobfuscator,

@@ -3,6 +3,8 @@
 Two kinds:
 - "parallel": three or more items of one length, one after another, separated by 、 or ，, that share a
   beginning or an ending (以学铸魂、以学增智、以学正风、以学促干; 公正用权、依法用权、为民用权、廉洁用权);
+  the last item may be one character longer when it is a whole item sharing a two-character beginning
+  (一边读、一边想、一边对照);
 - "quote": a quotation in “ ” introduced by 指出, 强调, 说 … or with a citation (see originality.quotes).
 """
 
@@ -57,7 +59,19 @@ def _trim_ok(items: list[str], before: str, trimmed_last: bool) -> bool:
     start of one: a shared ending or a two-character beginning (以学促干|方面; not 总体布|局)."""
     prefix, suffix = _shared_edges(items)
     first_ok = not before or prefix > 0 or (before in _FUNCTION and items[0][0] not in _FUNCTION)
-    return first_ok and (not trimmed_last or suffix > 0 or prefix > 1)
+    # A cut after a single varying character would keep half a word (一边读、一边想、一边对|照检查).
+    return first_ok and (not trimmed_last or suffix > 0 or (prefix > 1 and len(items[0]) - prefix >= 2))
+
+
+def _whole_longer_tail(items: list[str], following: str) -> bool:
+    """Whether a whole chunk one character longer than the items ends the run (一边读、一边想、一边对照):
+    it shares their beginning of two or more characters, which leaves each item a varying part."""
+    size = len(items[0])
+    if len(following) != size + 1 or following in items:
+        return False
+    prefix, _ = _shared_edges(items)
+    shared = next((i for i in range(prefix) if following[i] != items[0][i]), prefix)
+    return 2 <= shared == prefix < size
 
 
 def _run_at(text: str, chunks: list[re.Match[str]], i: int) -> tuple[int, int, int] | None:
@@ -77,6 +91,9 @@ def _run_at(text: str, chunks: list[re.Match[str]], i: int) -> tuple[int, int, i
     j, end = i + 1, chunks[i + 1].end()
     while j + 1 < len(chunks) and _joined(text, chunks[j], chunks[j + 1]):
         following = chunks[j + 1].group(0)
+        if len(items) >= MIN_ITEMS - 1 and _whole_longer_tail(items, following):
+            items, j, end = [*items, following], j + 1, chunks[j + 1].end()
+            break  # a longer item closes the run
         trimmed_last = len(following) > size
         candidate = [*items, following[:size]]
         if len(following) < size or not _is_parallel(candidate) or not _trim_ok(candidate, before, trimmed_last):
@@ -132,16 +149,32 @@ def _quotes(text: str) -> list[str]:
 
 
 def extract_phrases(doc: Document) -> list[Phrase]:
-    """The document's parallel runs and introduced quotations, in order, each once."""
-    phrases: list[Phrase] = []
-    seen: set[tuple[str, str]] = set()
+    """The document's parallel runs and introduced quotations, in order, each text once (a run that is also
+    quoted is one entry), and no run that is part of a longer run of the document (以学铸魂、以学增智、以学正风
+    within …、以学促干) unless only the shorter one is free.
+
+    A phrase found in a free block is kept there even when a member-only block has it first, so the
+    free entries are those the free text alone would give (a viewer without access sees only those)."""
+    chosen: dict[str, tuple[int, Phrase]] = {}  # text: (order found, phrase)
     for index, block in enumerate(doc.blocks):
         if block.kind == "title":
             continue
         found = [("parallel", block.text[s:e]) for s, e in _runs(block.text)]
         found += [("quote", q) for q in _quotes(block.text)]
         for kind, text in found:
-            if (kind, text) not in seen:
-                seen.add((kind, text))
-                phrases.append(Phrase(text, kind, doc.id, index))
-    return phrases
+            first = chosen.get(text)
+            if first is None or (doc.blocks[first[1].block].paid and not block.paid):
+                chosen[text] = (len(chosen) + index * 1_000_000, Phrase(text, kind, doc.id, index))
+    phrases = [phrase for _order, phrase in sorted(chosen.values(), key=lambda item: item[0])]
+    return _without_parts(doc, phrases)
+
+
+def _without_parts(doc: Document, phrases: list[Phrase]) -> list[Phrase]:
+    """The phrases but those inside a longer phrase of the same kind that is at least as visible (a free
+    part of a member-only run stays: free viewers see only free entries)."""
+
+    def covers(longer: Phrase, part: Phrase) -> bool:
+        visible = not doc.blocks[longer.block].paid or doc.blocks[part.block].paid
+        return longer.kind == part.kind and len(longer.text) > len(part.text) and part.text in longer.text and visible
+
+    return [p for p in phrases if not any(covers(o, p) for o in phrases)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,7 +35,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from sucai.export.text import carrier_blocks, carrier_position, locked_notice, reading_plan
-from sucai.export.trace import CUSTOM_PROPERTY, CUSTOM_XML_NS, zero_width_mark
+from sucai.export.trace import CUSTOM_XML_NS, custom_properties_xml
 from sucai.model import Block, Document
 
 # -- the standard's figures ----------------------------------------------------------------------------
@@ -42,6 +43,7 @@ PAGE_MM = (210, 297)
 MARGIN_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 BODY_PT, TITLE_PT, PAGE_NUMBER_PT = 16, 22, 14
+TRACE_PT = 9  # 小五: the footer line that names the download, out of the reader's way
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGIN_MM["left"] - MARGIN_MM["right"]  # 156
 TEXT_HEIGHT_MM = PAGE_MM[1] - MARGIN_MM["top"] - MARGIN_MM["bottom"]  # 225
 # Rounded down so that 22 lines and 28 characters always fit the text area.
@@ -78,6 +80,7 @@ STYLES = (
     GbStyle("GB Heading 3", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, 2),
     GbStyle("GB Heading 4", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, 3),
     GbStyle("GB Page Number", SONG, PAGE_NUMBER_PT, WD_ALIGN_PARAGRAPH.RIGHT, 0),
+    GbStyle("GB Trace", SONG, TRACE_PT, WD_ALIGN_PARAGRAPH.LEFT, 0),  # the download's footer line, last
 )
 STYLE_BY_NAME = {s.name: s for s in STYLES}
 
@@ -281,7 +284,7 @@ def _add_block(document: DocxDocument, block: Block, mark: str | None) -> None:
             _styled_run(paragraph, piece, spec)
 
 
-def _write_body(document: DocxDocument, doc: Document, mark: str) -> None:
+def _write_body(document: DocxDocument, doc: Document, mark: str | None) -> None:
     blocks = reading_plan(doc)
     carriers = carrier_blocks(len(blocks))
     for i, block in enumerate(blocks):
@@ -291,16 +294,6 @@ def _write_body(document: DocxDocument, doc: Document, mark: str) -> None:
 
 
 # -- package: properties and the hidden trace ------------------------------------------------------------
-
-
-def _custom_properties_xml(token: str) -> bytes:
-    ns = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-    root = etree.Element(f"{{{ns}}}Properties", nsmap={None: ns, "vt": vt})
-    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fixed id of user-defined properties
-    prop = etree.SubElement(root, f"{{{ns}}}property", fmtid=fmtid, pid="2", name=CUSTOM_PROPERTY)
-    etree.SubElement(prop, f"{{{vt}}}lpwstr").text = token
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _custom_xml_parts(document: DocxDocument, token: str) -> None:
@@ -361,15 +354,20 @@ def _properties(document: DocxDocument, title: str, token: str, time: str) -> No
         if rel.reltype == RT.THUMBNAIL:  # the template's preview picture is not this document
             del package.rels[rid]
     custom = Part(
-        PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, _custom_properties_xml(token), package
+        PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, custom_properties_xml(token), package
     )
     package.relate_to(custom, RT.CUSTOM_PROPERTIES)
     _custom_xml_parts(document, token)
     _font_table(document)
 
 
-def render_docx(doc: Document, token: str, time: str = "") -> bytes:
-    """The document as a GB/T 9704 .docx whose properties and body text carry the signed trace token."""
+def render_docx(
+    doc: Document, token: str, time: str = "", mark: str | None = None,
+    footer: Callable[[str], str] | None = None,
+) -> bytes:
+    """The document as a GB/T 9704 .docx whose properties carry the signed trace token; `footer` makes the
+    last paragraph from the text above it (the visible trace line); `mark`, when given, is woven into the
+    body text as zero-width characters."""
     document = docx.Document()
     _set_defaults(document)
     for spec in STYLES:
@@ -377,7 +375,10 @@ def render_docx(doc: Document, token: str, time: str = "") -> bytes:
     section = document.sections[0]
     _page_setup(section)
     _footers(section)
-    _write_body(document, doc, zero_width_mark(token))
+    _write_body(document, doc, mark)
+    if footer is not None:
+        above = "\n".join(p.text for p in document.paragraphs)
+        _styled_run(document.add_paragraph(style="GB Trace"), footer(above), STYLE_BY_NAME["GB Trace"])
     blocks = reading_plan(doc)
     _properties(document, blocks[0].text if blocks else doc.title, token, time)
     out = io.BytesIO()

@@ -12,6 +12,7 @@ python-pptx's ``font.name`` fills only the Latin slot, and PowerPoint would show
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,8 +32,8 @@ from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Length, Pt
 
 from sucai.compose import headings
-from sucai.export.docx_gbt9704 import _custom_properties_xml as custom_properties_xml
 from sucai.export.text import clean
+from sucai.export.trace import custom_properties_xml
 from sucai.model import Document
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)  # 16:9
@@ -202,8 +203,25 @@ def _display_date(time: str) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
-def render_pptx(doc: Document, token: str, time: str = "", unit: str = "") -> bytes:
-    """The document's outline as slides: title, one slide per level-1 heading (+ continuations), closing."""
+def slides_text(prs: PresentationType) -> list[str]:
+    """Every paragraph of every slide, in order (as trace.slide_paragraphs reads them back from the file)."""
+    return ["".join(t.text or "" for t in p.iter(qn("a:t")))
+            for slide in prs.slides for p in slide._element.iter(qn("a:p"))]
+
+
+def _footer_box(prs: PresentationType, line: str) -> None:
+    """The download's visible footer line, small, at the foot of the closing slide."""
+    slide = prs.slides[len(prs.slides) - 1]
+    frame = slide.shapes.add_textbox(Inches(0.4), Emu(SLIDE_H - Inches(1.2)), Emu(SLIDE_W - Inches(0.8)),
+                                     Inches(0.6)).text_frame
+    _write(frame, [line], font=BODY_FONT, fallback=BODY_FALLBACK, pt=9, color=GREY)
+
+
+def render_pptx(doc: Document, token: str, time: str = "", footer: Callable[[str], str] | None = None,
+                unit: str = "") -> bytes:
+    """The document's outline as slides: title, one slide per level-1 heading (+ continuations), closing.
+
+    `footer` makes the visible trace line from the slides' text above it (export/footer.py)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(SLIDE_W), Emu(SLIDE_H)
     title = clean(doc.title) or "无标题"
@@ -211,6 +229,8 @@ def render_pptx(doc: Document, token: str, time: str = "", unit: str = "") -> by
     for page in paginate(outline_sections(doc)):
         _content_slide(prs, page)
     _closing_slide(prs)
+    if footer is not None:
+        _footer_box(prs, footer("\n".join(slides_text(prs))))
     _trace(prs, title, token, time)
     out = io.BytesIO()
     prs.save(out)

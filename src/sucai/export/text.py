@@ -1,6 +1,7 @@
 """Plain-text and Markdown downloads, and the reading plan every format shares (title, blocks, notice, marks).
 
-The visible text is exactly the document; the trace travels as zero-width characters at a few places
+The text is exactly the document; the visible footer line (export/footer.py) is added by the caller. When
+invisible marks are asked for, the token also travels as zero-width characters at a few places
 (``strip_zero_width`` of the output gives the text a reader sees).
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sucai.export.trace import ZW_STRIP, zero_width_mark
+from sucai.export.trace import ZW_STRIP
 from sucai.model import Block, Document
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
@@ -59,22 +60,25 @@ def embed(text: str, mark: str) -> str:
     return text[:cut] + mark + text[cut:]
 
 
-def marked_texts(blocks: list[Block], mark: str) -> list[str]:
+def marked_texts(blocks: list[Block], mark: str | None) -> list[str]:
+    """The blocks' texts, the zero-width mark (if any) woven into the carrier blocks."""
+    if not mark:
+        return [b.text for b in blocks]
     carriers = carrier_blocks(len(blocks))
     return [embed(b.text, mark) if i in carriers else b.text for i, b in enumerate(blocks)]
 
 
-def render_txt(doc: Document, token: str) -> str:
-    """Title, a blank line, then one block per line; the locked notice last."""
+def render_txt(doc: Document, mark: str | None = None) -> str:
+    """Title, a blank line, then one block per line; the locked notice last (`mark`: zero-width, or none)."""
     blocks = reading_plan(doc)
-    texts = marked_texts(blocks, zero_width_mark(token))
+    texts = marked_texts(blocks, mark)
     lines = [*texts[:1], "", *texts[1:]] if blocks and blocks[0].kind == "title" else texts
     if doc.locked > 0:
         lines.append(locked_notice(doc.locked))
     return "\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Text that Markdown shows as written: no emphasis, links, HTML or accidental lists and headings."""
     text = _MD_INLINE.sub(r"\\\1", text)
     return _MD_ORDERED.sub(r"\1\\\2", _MD_BLOCK_START.sub(r"\1\\\2", text))
@@ -88,12 +92,12 @@ def _md_line(block: Block, text: str) -> str:
     return text
 
 
-def render_md(doc: Document, token: str) -> str:
+def render_md(doc: Document, mark: str | None = None) -> str:
     """``# title``, headings ``##``… by level, paragraphs separated by blank lines; the locked notice last."""
     blocks = reading_plan(doc)
     # Mark first, then escape: a mark between a backslash and what it escapes would undo the escape.
-    texts = marked_texts(blocks, zero_width_mark(token))
-    parts = [_md_line(b, _md_escape(t)) for b, t in zip(blocks, texts, strict=True)]
+    texts = marked_texts(blocks, mark)
+    parts = [_md_line(b, md_escape(t)) for b, t in zip(blocks, texts, strict=True)]
     if doc.locked > 0:
-        parts.append(_md_escape(locked_notice(doc.locked)))
+        parts.append(md_escape(locked_notice(doc.locked)))
     return "\n\n".join(parts) + "\n"

@@ -1,19 +1,15 @@
-"""Download traces: a signed mark of who downloaded what and when, hidden in the file; its verification.
+"""Download traces: where a signed mark travels in a file, and which of them verify.
 
-A reader does not see the mark; an admin can verify it; stripping it takes deliberate effort. The token is
-HMAC-SHA256 signed (truncated to 128 bits, as RFC 4868 does), so it cannot be forged or edited without the
-library's secret. It travels in up to three carriers per file (see ``trace_file``); any valid one names the
-download, a carrier that does not verify is reported as tampered.
+Every download ends with a visible footer line (export/footer.py) and, in a .docx, carries the signed token
+(export/trace_token.py) in its custom properties and a custom XML part; a .zip carries it in its comment.
+Zero-width marks in the text are written only when asked for (``SUCAI_TRACE_INVISIBLE=1``) and are still read.
+``trace_file`` tries every carrier; any that verifies names the download. A file none of whose carriers
+verifies is reported as not signed by this library (未由本库签发) or changed since.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import io
-import json
 import re
 import zipfile
 import zlib
@@ -23,11 +19,24 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sucai.errors import TraceError
+from sucai.export.footer import FooterClaim, find_footer, verify_footer
+from sucai.export.trace_token import (
+    MAC_BYTES,
+    NOT_OURS,
+    TOKEN_PREFIX,
+    TraceMark,
+    key_id,
+    sign_mark,
+    token_bytes,
+    token_from_bytes,
+    verify_token,
+)
 from sucai.model import TraceInfo
 
-TOKEN_PREFIX = "sc1"
-MAC_BYTES = 16
-_MAC_CONTEXT = b"sucai-download-trace-v1\x00"  # domain separation: the secret also signs sessions
+__all__ = [
+    "MAC_BYTES", "TOKEN_PREFIX", "Carrier", "TraceMark", "find_carriers", "key_id", "sign_mark",
+    "strip_zero_width", "trace_file", "trace_mark", "verify_token", "zero_width_mark",
+]
 
 # Zero-width alphabet: four invisible characters, two bits each. Copy-paste of the text carries them.
 ZW_ALPHABET = "\u200b\u200c\u200d\u2060"
@@ -40,105 +49,32 @@ CUSTOM_PROPERTY = "SucaiTrace"
 CUSTOM_XML_NS = "urn:sucai:trace"
 _CUSTOM_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _MEMBER_LIMIT = 64 * 1024 * 1024  # read no more of a zip member than this (zip bombs)
 _MAX_MEMBERS = 2000
 
 
 @dataclass(frozen=True)
-class TraceMark:
-    """Who downloaded which documents when; ``time`` is ISO-8601 UTC to the second."""
-
-    user: str
-    user_id: int
-    time: str
-    document_ids: tuple[int, ...]
-    download_id: int
-
-
-@dataclass(frozen=True)
 class Carrier:
-    """A place a mark was found in a file: the token read there, or None when it cannot be read."""
+    """A place a mark was found in a file: the token read there (None when it cannot be read), or the
+    visible footer line with the text above it."""
 
     where: str
     token: str | None
-
-
-# -- tokens ------------------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    """Strict base64url: only the canonical spelling decodes (a flipped padding bit is a change too)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise ValueError("not base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if _b64(data) != text:
-        raise ValueError("not canonical base64url")
-    return data
-
-
-def _mac(payload: bytes, secret: bytes) -> bytes:
-    if not secret:
-        raise ValueError("the trace secret must not be empty")
-    return hmac.new(secret, _MAC_CONTEXT + payload, hashlib.sha256).digest()[:MAC_BYTES]
-
-
-def _payload(mark: TraceMark) -> bytes:
-    fields = [mark.user, mark.user_id, mark.time, list(mark.document_ids), mark.download_id]
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def sign_mark(mark: TraceMark, secret: bytes) -> str:
-    """The mark as a compact signed token: ``sc1.<payload>.<mac>`` (base64url, HMAC-SHA256/128)."""
-    payload = _payload(mark)
-    return f"{TOKEN_PREFIX}.{_b64(payload)}.{_b64(_mac(payload, secret))}"
-
-
-def _mark_from_payload(payload: bytes) -> TraceMark:
-    user, user_id, time, ids, download_id = json.loads(payload.decode("utf-8"))
-    if not (isinstance(user, str) and isinstance(time, str) and isinstance(ids, list)):
-        raise ValueError("unexpected payload shape")
-    if not all(isinstance(x, int) for x in [user_id, download_id, *ids]):
-        raise ValueError("unexpected payload shape")
-    return TraceMark(user, user_id, time, tuple(ids), download_id)
-
-
-def verify_token(token: str, secret: bytes) -> TraceMark:
-    """The mark a token carries; TraceError when it was tampered with, forged or is not a token at all."""
-    parts = token.strip().split(".")
-    try:
-        if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-            raise ValueError("not a sucai trace token")
-        payload, mac = _unb64(parts[1]), _unb64(parts[2])
-    except (ValueError, binascii.Error) as exc:
-        raise TraceError(f"the download mark is damaged: tampered with or forged ({exc})") from None
-    if not hmac.compare_digest(mac, _mac(payload, secret)):
-        raise TraceError("the download mark does not verify: tampered with or forged (signature mismatch)")
-    try:
-        return _mark_from_payload(payload)
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:  # signed by us, so only a bug gets here
-        raise TraceError(f"the download mark is signed but unreadable ({exc})") from None
-
-
-def token_bytes(token: str) -> bytes:
-    """The binary form of a well-formed token (payload length, payload, mac) for compact carriers."""
-    _, payload, mac = token.split(".")
-    raw = _unb64(payload)
-    return len(raw).to_bytes(2, "big") + raw + _unb64(mac)
-
-
-def token_from_bytes(data: bytes) -> str:
-    size = int.from_bytes(data[:2], "big")
-    payload, mac = data[2 : 2 + size], data[2 + size : 2 + size + MAC_BYTES]
-    if len(payload) != size or len(mac) != MAC_BYTES:
-        raise ValueError("truncated mark")
-    return f"{TOKEN_PREFIX}.{_b64(payload)}.{_b64(mac)}"
+    footer: FooterClaim | None = None
 
 
 # -- the zero-width carrier -------------------------------------------------------------------------
+
+
+def custom_properties_xml(token: str) -> bytes:
+    """docProps/custom.xml of an Office file (docx, pptx) with the signed token as a user-defined property."""
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    root = etree.Element(f"{{{_CUSTOM_PROPS_NS}}}Properties", nsmap={None: _CUSTOM_PROPS_NS, "vt": vt})
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fixed id of user-defined properties
+    prop = etree.SubElement(root, f"{{{_CUSTOM_PROPS_NS}}}property", fmtid=fmtid, pid="2", name=CUSTOM_PROPERTY)
+    etree.SubElement(prop, f"{{{vt}}}lpwstr").text = token
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def zero_width_mark(token: str) -> str:
@@ -216,16 +152,34 @@ def _custom_xml_carriers(data: bytes) -> Iterator[Carrier]:
         yield Carrier("docx custom XML part", "".join(node.itertext()))
 
 
+def _footer_carriers(lines: list[str], where: str) -> list[Carrier]:
+    claim = find_footer(lines)
+    return [] if claim is None else [Carrier(where, None, claim)]
+
+
 def _body_carriers(data: bytes) -> list[Carrier]:
     root = _xml(data)
     if root is None:
         return []
     # Word may split our run when the file is edited: join each paragraph's text before decoding.
-    paragraphs = ("".join(t.text or "" for t in p.iter(f"{{{_W_NS}}}t")) for p in root.iter(f"{{{_W_NS}}}p"))
-    return zero_width_tokens("\n".join(paragraphs), "docx body text")
+    paragraphs = ["".join(t.text or "" for t in p.iter(f"{{{_W_NS}}}t")) for p in root.iter(f"{{{_W_NS}}}p")]
+    found = _footer_carriers(paragraphs, "docx footer line")
+    return found + zero_width_tokens("\n".join(paragraphs), "docx body text")
 
 
-def _docx_carriers(zf: zipfile.ZipFile) -> list[Carrier]:
+def slide_paragraphs(zf: zipfile.ZipFile) -> list[str]:
+    """The paragraphs of a .pptx's slides in slide order (what the visible footer's content code covers)."""
+    names = [n for n in zf.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]
+    paragraphs: list[str] = []
+    for name in sorted(names, key=lambda n: int(re.sub(r"\D", "", n))):
+        root = _xml(_read_member(zf, name) or b"")
+        if root is not None:
+            paragraphs += ["".join(t.text or "" for t in p.iter(f"{{{_A_NS}}}t")) for p in root.iter(f"{{{_A_NS}}}p")]
+    return paragraphs
+
+
+def _office_carriers(zf: zipfile.ZipFile) -> list[Carrier]:
+    """A .docx's or .pptx's carriers: its custom property, custom XML parts, and the text's footer line."""
     found: list[Carrier] = []
     names = zf.namelist()
     if "docProps/custom.xml" in names and (data := _read_member(zf, "docProps/custom.xml")):
@@ -233,8 +187,10 @@ def _docx_carriers(zf: zipfile.ZipFile) -> list[Carrier]:
     for name in names:
         if re.fullmatch(r"customXml/item\d+\.xml", name) and (data := _read_member(zf, name)):
             found.extend(_custom_xml_carriers(data))
-    if data := _read_member(zf, "word/document.xml"):
+    if "word/document.xml" in names and (data := _read_member(zf, "word/document.xml")):
         found.extend(_body_carriers(data))
+    elif "ppt/presentation.xml" in names:
+        found.extend(_footer_carriers(slide_paragraphs(zf), "pptx footer line"))
     return found
 
 
@@ -263,43 +219,72 @@ def _bundle_carriers(zf: zipfile.ZipFile) -> list[Carrier]:
 
 
 def find_carriers(data: bytes, nested: bool = False) -> list[Carrier]:
-    """Every mark carrier in a .docx, .txt, .md or .zip (one level of members), strongest first."""
+    """Every mark carrier in a .docx, .pptx, .txt, .md or .zip (one level of members), strongest first."""
     if data[:4] == b"PK\x03\x04" or (not nested and zipfile.is_zipfile(io.BytesIO(data))):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return _docx_carriers(zf)
+                if {"word/document.xml", "ppt/presentation.xml"} & set(zf.namelist()):
+                    return _office_carriers(zf)
                 return [] if nested else _bundle_carriers(zf)
         except zipfile.BadZipFile:
             pass  # not an archive after all: scan it as text
-    return zero_width_tokens(_decode_text(data), "text")
+    text = _decode_text(data)
+    return _footer_carriers(text.splitlines(), "footer line") + zero_width_tokens(text, "text")
 
 
-def _trace_info(mark: TraceMark) -> TraceInfo:
-    ids = list(mark.document_ids)
-    return TraceInfo(user=mark.user, time=mark.time, document=ids[0] if len(ids) == 1 else ids)
+def _footer_verdict(carrier: Carrier, secret: bytes) -> tuple[TraceMark | None, bool, str]:
+    """(the mark, when the footer is this library's; whether the text was changed since; the problem)."""
+    assert carrier.footer is not None
+    fields_ok, content_ok = verify_footer(carrier.footer, secret)
+    if not fields_ok:
+        return None, False, f"{NOT_OURS}或页脚被改动：not signed by this library, or the footer line was edited"
+    return carrier.footer.mark, not content_ok, ""
+
+
+def _verdicts(carriers: list[Carrier], secret: bytes) -> tuple[TraceMark | None, bool, list[str]]:
+    """The first carrier's mark that verifies, whether a verified footer's text was changed, the problems."""
+    found: TraceMark | None = None
+    altered = False
+    problems: list[str] = []
+    for carrier in carriers:
+        if carrier.footer is not None:
+            mark, changed, problem = _footer_verdict(carrier, secret)
+            altered |= changed
+        elif carrier.token is None:
+            mark, problem = None, "unreadable (damaged, tampered with)"
+        else:
+            try:
+                mark, problem = verify_token(carrier.token, secret), ""
+            except TraceError as exc:
+                mark, problem = None, str(exc)
+        found = found or mark
+        if problem:
+            problems.append(f"{carrier.where}: {problem}")
+    return found, altered, problems
+
+
+def _verified(data: bytes, secret: bytes) -> tuple[TraceMark, bool]:
+    carriers = find_carriers(data)
+    if not carriers:
+        raise TraceError("no download mark found in this file")
+    found, altered, problems = _verdicts(carriers, secret)
+    if found is None:
+        raise TraceError(f"{NOT_OURS}：no download mark in this file verifies with this library's key — "
+                         + "; ".join(problems))
+    return found, altered
 
 
 def trace_mark(data: bytes, secret: bytes) -> TraceMark:
     """The full mark of a downloaded file; TraceError when there is none or none verifies."""
-    carriers = find_carriers(data)
-    if not carriers:
-        raise TraceError("no download mark found in this file")
-    problems: list[str] = []
-    for carrier in carriers:
-        if carrier.token is None:
-            problems.append(f"{carrier.where}: unreadable")
-            continue
-        try:
-            return verify_token(carrier.token, secret)
-        except TraceError as exc:
-            problems.append(f"{carrier.where}: {exc}")
-    raise TraceError("the download mark was tampered with or forged — " + "; ".join(problems))
+    return _verified(data, secret)[0]
 
 
 def trace_file(data: bytes, secret: bytes) -> TraceInfo:
     """Who a .docx, .txt, .md or .zip was downloaded by, and when, and which documents it holds.
 
-    Every carrier is tried; the first that verifies wins. Raises TraceError when the file carries no mark,
-    or only marks whose signature does not verify (tampered with or forged)."""
-    return _trace_info(trace_mark(data, secret))
+    Every carrier is tried; the first that verifies wins. ``altered`` says the text under a verified footer
+    line was changed after the download. Raises TraceError when the file carries no mark, or only marks
+    that do not verify: not signed by this library (another library's file, or a forgery) or tampered with."""
+    mark, altered = _verified(data, secret)
+    ids = list(mark.document_ids)
+    return TraceInfo(user=mark.user, time=mark.time, document=ids[0] if len(ids) == 1 else ids, altered=altered)

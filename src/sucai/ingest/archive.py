@@ -1,207 +1,255 @@
-"""Zip archives treated as hostile: bounded counts, sizes, ratios and names; members read into memory, never disk.
+"""Archives (zip, 7z) to their members' bytes: checked whole first, nested archives opened, names made safe.
 
-Used by sources.expand (zip files and the zips inside them) and by the docx reader (a docx is a zip).
-Python's zipfile caps what a member yields at the size its header declares, so the declared sizes are a
-true upper bound; reads are still bounded by our own limits, and only stored/deflated members are read
-(zipfile inflates bzip2/lzma chunks without an output bound).
+One job: `expand` turns an archive into Member items (origin "a.zip!dir/x.txt", "a.7z!b.zip!c.txt") or
+the reason a member, or the whole archive, is not handed over. What a member *is* (a document, an image)
+is not decided here: `sources` judges every member by its content.
+
+- Before any member is handed over, the whole archive, nested archives included, is checked against the
+  archive limits (entries, compression ratio, expanded total, nesting depth); an archive that breaks one is
+  a possible bomb and fails whole, with a message naming the member.
+- Problems of one member (a ../ or absolute name, encryption, corruption, over the file size limit) fail
+  that member only; metadata that archivers add (__MACOSX/, .DS_Store) is passed over silently.
+- An office document in zip clothing (a docx, an odt named .zip) is one member: the document itself.
+- Nothing is extracted to disk; every read is bounded by the limits, whatever the headers claim.
 """
 
 from __future__ import annotations
 
-import re
-import struct
+import io
 import zipfile
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from sucai.errors import InputError, TooLarge, UnsafeArchive
-from sucai.ingest.limits import Limits, human_size
+from sucai.errors import InputError, UnsafeArchive
+from sucai.ingest.limits import Budget, Limits, human_size
+from sucai.ingest.sevenzip import SevenZip, SevenZipEntry, check_7z, is_7z, open_7z
+from sucai.ingest.zipfiles import (
+    check_archive,
+    is_hidden_member,
+    is_zip,
+    member_name,
+    open_zip,
+    package_kind,
+    peek_member,
+    read_member,
+    unsafe_name_reason,
+)
+from sucai.model import Failed, Skipped
 
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty archive
-_EOCD = b"PK\x05\x06"
-_ZIP64_LOCATOR = b"PK\x06\x07"
-_ZIP64_EOCD = b"PK\x06\x06"
-_MIN_CD_ENTRY = 46  # bytes of one central-directory record with an empty name
-_CD_BYTES_PER_ENTRY = 512  # a central directory larger than entries * this is not a sane archive
-_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-_UNICODE_PATH_EXTRA = 0x7075  # Info-ZIP's UTF-8 name, written by 7-Zip and WinRAR beside a local-codepage name
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def is_zip(data: bytes) -> bool:
-    return data.startswith(ZIP_MAGIC)
-
-
-@dataclass
-class Budget:
-    """What is left of one top-level archive's allowance; nested archives draw on the same budget."""
-
-    entries: int
-    bytes: int
-
-    @classmethod
-    def of(cls, limits: Limits) -> Budget:
-        return cls(limits.max_archive_entries, limits.max_archive_total_bytes)
+_LINK_MODE = 0o120000
+_MODE_MASK = 0o170000
 
 
-def open_zip(source: IO[bytes], limits: Limits) -> zipfile.ZipFile:
-    """A ZipFile, opened only after its end record shows a central directory of bounded size.
+@dataclass(frozen=True)
+class Member:
+    """A file inside an archive, or an office document that arrived as one."""
 
-    zipfile loads the whole central directory into memory on open; a crafted one with millions of
-    entries would cost gigabytes before any of our checks could run.
-    """
-    count, cd_size = _end_record(source)
-    if count > limits.max_archive_entries or cd_size > limits.max_archive_entries * _CD_BYTES_PER_ENTRY:
-        raise UnsafeArchive(
-            f"the archive declares {count} entries ({human_size(cd_size)} of directory), more than the limit "
-            f"of {limits.max_archive_entries} entries; refused as a possible zip bomb"
-        )
-    source.seek(0)
+    origin: str
+    name: str  # its own name inside the archive (the archive's name for an office document)
+    data: bytes
+
+
+ArchiveItem = Member | Failed | Skipped
+
+
+def archive_kind(head: bytes) -> str | None:
+    """'zip' or '7z' when the first bytes are an archive's (a docx starts like a zip: `expand` tells them apart)."""
+    if is_zip(head):
+        return "zip"
+    if is_7z(head):
+        return "7z"
+    return None
+
+
+def expand(source: IO[bytes], origin: str, limits: Limits) -> Iterator[ArchiveItem]:
+    """A top-level archive's members, after the whole archive (nested ones included) passed the limits."""
     try:
-        return zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise InputError(f"not a readable zip archive ({exc})") from exc
-
-
-def _end_record(source: IO[bytes]) -> tuple[int, int]:
-    """(entries, central directory bytes) from the end-of-central-directory record (zip64 aware)."""
-    size = source.seek(0, 2)
-    tail_size = min(size, 22 + 0xFFFF)  # the record plus the longest archive comment
-    source.seek(size - tail_size)
-    tail = source.read(tail_size)
-    pos = tail.rfind(_EOCD)
-    if pos < 0 or len(tail) - pos < 22:
-        raise InputError("not a zip archive (no end-of-archive record)")
-    count, cd_size = struct.unpack_from("<HI", tail, pos + 10)
-    zip64 = count == 0xFFFF or cd_size == 0xFFFFFFFF
-    if zip64 and pos >= 20 and tail[pos - 20 : pos - 16] == _ZIP64_LOCATOR:
-        (offset,) = struct.unpack_from("<Q", tail, pos - 20 + 8)
-        source.seek(offset)
-        record = source.read(56)
-        if record[:4] == _ZIP64_EOCD and len(record) == 56:
-            count, cd_size = struct.unpack_from("<QQ", record, 32)
-    return count, cd_size
-
-
-def check_archive(zf: zipfile.ZipFile, origin: str, limits: Limits, budget: Budget) -> list[zipfile.ZipInfo]:
-    """The archive's file entries, after the archive-wide bomb checks; raises UnsafeArchive naming the entry."""
-    files = [info for info in zf.infolist() if not info.is_dir()]
-    budget.entries -= len(files)
-    if budget.entries < 0:
-        raise UnsafeArchive(
-            f"{origin} holds more than {limits.max_archive_entries} entries (nested archives included); "
-            "refused as a possible zip bomb"
-        )
-    for info in files:
-        _check_ratio(info, f"{origin}!{member_name(info)}", limits)
-    budget.bytes -= sum(info.file_size for info in files)
-    if budget.bytes < 0:
-        raise UnsafeArchive(
-            f"{origin} would expand past the {human_size(limits.max_archive_total_bytes)} limit for one archive "
-            "(nested archives included); refused as a possible zip bomb"
-        )
-    return files
-
-
-def _check_ratio(info: zipfile.ZipInfo, origin: str, limits: Limits) -> None:
-    if info.file_size < limits.ratio_check_min_bytes:
+        archive = _open(source, limits)
+    except InputError as exc:
+        yield Failed(origin, str(exc))
         return
-    ratio = info.file_size / max(info.compress_size, 1)
-    if ratio > limits.max_compression_ratio:
-        raise UnsafeArchive(
-            f"{origin} expands {ratio:.0f}:1 ({human_size(info.file_size)} from "
-            f"{human_size(info.compress_size)}), above the {limits.max_compression_ratio}:1 limit: a zip bomb; "
-            "the whole archive is refused"
-        )
-
-
-def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A member's bytes, at most `limit`; raises TooLarge, or InputError for encrypted or corrupt entries."""
-    if info.flag_bits & 0x1:
-        raise InputError("encrypted (password-protected) entry; sucai cannot read it")
-    if info.compress_type not in _READABLE_METHODS:
-        raise InputError(
-            f"compressed with method {info.compress_type}, which sucai does not read; re-pack it as a plain zip"
-        )
-    if info.file_size > limit:
-        raise TooLarge(f"{human_size(info.file_size)} expanded, exceeds the {human_size(limit)} limit")
     try:
-        with zf.open(info) as member:
-            data = member.read(limit + 1)  # never trust the header: one byte past the limit proves it lied
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
-        raise InputError(f"corrupt entry in the archive ({exc})") from exc
-    if len(data) > limit:
-        raise TooLarge(f"expands past the {human_size(limit)} limit")
-    return data
-
-
-def member_name(info: zipfile.ZipInfo) -> str:
-    """The entry name as its author wrote it: UTF-8 when flagged or recorded, else GBK from Chinese Windows."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    unicode_path = _unicode_path_extra(info.extra)
-    if unicode_path is not None:
-        return unicode_path
-    try:
-        raw = info.filename.encode("cp437")  # zipfile decoded the raw bytes as cp437; undo it
-    except UnicodeEncodeError:
-        return info.filename
-    if raw.isascii():
-        return info.filename
-    for encoding in ("utf-8", "gb18030"):
+        if isinstance(archive, zipfile.ZipFile) and package_kind(archive) is not None:
+            yield _whole(source, origin, limits)
+            return
         try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+            _survey(archive, origin, limits, 1, Budget.of(limits))
+        except InputError as exc:
+            yield Failed(origin, str(exc))
+            return
+        yield from _or_empty(_members(archive, origin, limits, 1), origin)
+    finally:
+        archive.close()
+
+
+Opened = zipfile.ZipFile | SevenZip
+Entry = zipfile.ZipInfo | SevenZipEntry
+
+
+def _open(source: IO[bytes], limits: Limits) -> Opened:
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    if is_7z(head):
+        return open_7z(source, limits)
+    return open_zip(source, limits)
+
+
+def _whole(source: IO[bytes], origin: str, limits: Limits) -> ArchiveItem:
+    source.seek(0)
+    data = source.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        return Failed(origin, f"{human_size(len(data))}, exceeds the {human_size(limits.max_file_bytes)} limit")
+    return Member(origin, origin.rsplit("!", 1)[-1], data)
+
+
+def _entries(archive: Opened) -> list[Entry]:
+    if isinstance(archive, SevenZip):
+        return list(archive.entries)
+    return [info for info in archive.infolist() if not info.is_dir()]
+
+
+def _name(entry: Entry) -> str:
+    return entry.name if isinstance(entry, SevenZipEntry) else member_name(entry)
+
+
+def _check(archive: Opened, origin: str, limits: Limits, budget: Budget) -> None:
+    """The archive-wide bomb checks; a 7z is decompressed here (solid streams are read in one pass)."""
+    if isinstance(archive, SevenZip):
+        check_7z(archive, origin, limits, budget)
+        wanted = {e.name for e in archive.entries if _passes_names(e.name) and not e.link}
+        try:
+            archive.extract(wanted, limits, budget)
+        except UnsafeArchive as exc:
+            raise UnsafeArchive(f"{origin} {exc}") from exc
+    else:
+        check_archive(archive, origin, limits, budget)
+
+
+def _passes_names(name: str) -> bool:
+    return unsafe_name_reason(name) is None and not is_hidden_member(name)
+
+
+def _head(archive: Opened, entry: Entry) -> bytes:
+    """The member's first bytes (a 7z's members are in memory already; a zip's are peeked)."""
+    if isinstance(archive, SevenZip) and isinstance(entry, SevenZipEntry):
+        try:
+            return archive.read(entry, entry.size)[:8]
+        except InputError:
+            return b""
+    assert isinstance(archive, zipfile.ZipFile) and isinstance(entry, zipfile.ZipInfo)
+    return peek_member(archive, entry, 8)
+
+
+def _read(archive: Opened, entry: Entry, limits: Limits) -> bytes:
+    if isinstance(archive, SevenZip) and isinstance(entry, SevenZipEntry):
+        return archive.read(entry, limits.max_file_bytes)
+    assert isinstance(archive, zipfile.ZipFile) and isinstance(entry, zipfile.ZipInfo)
+    return read_member(archive, entry, limits.max_file_bytes)
+
+
+def _survey(archive: Opened, origin: str, limits: Limits, depth: int, budget: Budget) -> None:
+    """Raise UnsafeArchive when the archive or one nested in it is bomb-shaped; member problems wait."""
+    _check(archive, origin, limits, budget)
+    for entry in _entries(archive):
+        name = _name(entry)
+        if not _passes_names(name) or _is_link(entry) or archive_kind(_head(archive, entry)) is None:
             continue
-    return info.filename
+        inner_origin = f"{origin}!{name}"
+        try:
+            inner = _nested(archive, entry, inner_origin, limits, depth)
+            if inner is not None:
+                try:
+                    _survey(inner, inner_origin, limits, depth + 1, budget)
+                finally:
+                    inner.close()
+        except UnsafeArchive:
+            raise
+        except InputError:
+            continue  # a corrupt inner archive fails alone when its turn comes
 
 
-def _unicode_path_extra(extra: bytes) -> str | None:
-    pos = 0
-    while pos + 4 <= len(extra):
-        field_id, size = struct.unpack_from("<HH", extra, pos)
-        body = extra[pos + 4 : pos + 4 + size]
-        if field_id == _UNICODE_PATH_EXTRA and size > 5 and body[0] == 1:
-            try:
-                return body[5:].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        pos += 4 + size
-    return None
+def _nested(archive: Opened, entry: Entry, origin: str, limits: Limits, depth: int) -> Opened | None:
+    """The member opened as an archive, or None when it is an office document; raises past the depth limit."""
+    data = _read(archive, entry, limits)
+    inner = _open(io.BytesIO(data), limits)
+    if isinstance(inner, zipfile.ZipFile) and package_kind(inner) is not None:
+        inner.close()
+        return None
+    if depth >= limits.max_archive_depth:
+        inner.close()
+        raise UnsafeArchive(
+            f"{origin} nests archives more than {limits.max_archive_depth} deep; the whole archive "
+            "is refused (a recursive zip bomb?)"
+        )
+    return inner
 
 
-def unsafe_name_reason(name: str) -> str | None:
-    """Why an entry name could escape an extraction folder, or None when it is safe."""
-    path = name.replace("\\", "/")
-    if path.startswith("/"):
-        return "an absolute path"
-    if _DRIVE.match(path):
-        return "a Windows drive letter"
-    if ".." in path.split("/"):
-        return "a path traversal (..)"
-    if any(ord(ch) < 32 for ch in path):
-        return "control characters"
-    return None
+def _members(archive: Opened, origin: str, limits: Limits, depth: int) -> Iterator[ArchiveItem]:
+    for entry in _entries(archive):
+        yield from _member(archive, entry, origin, limits, depth)
 
 
-def is_hidden_member(name: str) -> bool:
-    """Metadata that archivers add (__MACOSX/, .DS_Store, ._x): never content, so skipped silently."""
-    parts = name.replace("\\", "/").split("/")
-    return any((part.startswith(".") and part not in (".", "..")) or part == "__MACOSX" for part in parts)
-
-
-def is_docx_zip(zf: zipfile.ZipFile) -> bool:
-    names = set(zf.namelist())
-    return "[Content_Types].xml" in names and "word/document.xml" in names
-
-
-def peek_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 4) -> bytes:
-    """The first bytes of a member, or b"" when it cannot be read (the full read reports why)."""
-    if info.flag_bits & 0x1 or info.compress_type not in _READABLE_METHODS:
-        return b""
+def _member(archive: Opened, entry: Entry, origin: str, limits: Limits, depth: int) -> Iterator[ArchiveItem]:
+    name = _name(entry)
+    member_origin = f"{origin}!{name}"
+    reason = unsafe_name_reason(name)
+    if reason is not None:
+        yield Failed(member_origin, f"unsafe entry name ({reason}); the entry was not read")
+        return
+    if is_hidden_member(name):
+        return
+    if _is_link(entry):  # its "content" is a path; never a document
+        yield Skipped(member_origin, "symbolic link in the archive, not followed")
+        return
     try:
-        with zf.open(info) as member:
-            return member.read(size)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError, NotImplementedError):
-        return b""
+        data = _read(archive, entry, limits)
+    except InputError as exc:
+        yield Failed(member_origin, str(exc))
+        return
+    if archive_kind(data[:8]) is None:
+        yield Member(member_origin, name, data)
+        return
+    yield from _expand_nested(data, member_origin, name, limits, depth + 1)
+
+
+def _expand_nested(data: bytes, origin: str, name: str, limits: Limits, depth: int) -> Iterator[ArchiveItem]:
+    try:
+        inner = _open(io.BytesIO(data), limits)
+    except InputError as exc:
+        yield Failed(origin, str(exc))
+        return
+    try:
+        if isinstance(inner, zipfile.ZipFile) and package_kind(inner) is not None:
+            yield Member(origin, name, data)
+            return
+        if depth > limits.max_archive_depth:  # the survey refused such archives; kept as a second guard
+            yield Failed(origin, f"archives nested more than {limits.max_archive_depth} deep")
+            return
+        if isinstance(inner, SevenZip):  # its bytes were never surveyed on their own: read them now, bounded
+            try:
+                _check(inner, origin, limits, Budget.of(limits))
+            except InputError as exc:
+                yield Failed(origin, str(exc))
+                return
+        yield from _or_empty(_members(inner, origin, limits, depth), origin)
+    finally:
+        inner.close()
+
+
+def _is_link(entry: Entry) -> bool:
+    if isinstance(entry, SevenZipEntry):
+        return entry.link
+    return (entry.external_attr >> 16) & _MODE_MASK == _LINK_MODE
+
+
+def _or_empty(items: Iterator[ArchiveItem], origin: str) -> Iterator[ArchiveItem]:
+    """The items, or a Skipped for the archive itself when it holds nothing to report (every file has a fate)."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        yield Skipped(origin, "the archive holds no files")
+

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sucai.ingest.congress import congress_year
-from sucai.normalize import normalize
+from sucai.normalize import PARAGRAPH_SEP, normalize
 
 # (keyword in the title, genre): the first keyword found wins, so specific ones come first.
 TITLE_GENRES: tuple[tuple[str, str], ...] = (
@@ -30,6 +30,9 @@ TITLE_GENRES: tuple[tuple[str, str], ...] = (
     ("调查报告", "调研报告"),
     ("主持词", "主持词"),
     ("主持稿", "主持词"),
+    ("主持讲话", "主持词"),
+    ("调查与思考", "调研报告"),
+    ("调研与思考", "调研报告"),
     ("决议", "决议"),
     ("党课", "党课"),
     ("发言材料", "发言材料"),
@@ -78,6 +81,8 @@ BODY_GENRES: tuple[tuple[str, str], ...] = (
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
 _CN_YEAR = re.compile(r"([一二三四五六七八九〇○零]{4})年")
 _DATE = re.compile(r"((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日")
+# a paragraph that is only a date, the month alone enough: "(2019年10月)" under a white paper's title
+_DATE_PARAGRAPH = re.compile("(?:^|\u2029)[(]?((?:19|20)[0-9]{2})年[0-9]{1,2}月(?:[0-9]{1,2}日)?[)]?(?=\u2029|$)")
 _HEADER = 200
 _TARGET = ("到", "至")
 _CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789")
@@ -86,8 +91,25 @@ _SHORT_DOCUMENT = 3000
 _HEAD, _TAIL = 600, 300
 # "在…会议上的讲话": what was given at the meeting is the genre, whatever the meeting was about (述职评议会)
 _SPOKEN_AT = re.compile(r"在.+[上中]的(.{1,12})$")
-# a subtitle paragraph at the top of the text: "——在青年干部座谈会上的讲话"
-_SUBTITLE = re.compile("(?:^|\u2029)(?:——|—|--)([^\u2029。！？!?]{2,60})(?:\u2029|$)")
+# a subtitle paragraph at the top of the text: "——在青年干部座谈会上的讲话" (U+2015 ―― too)
+_SUBTITLE = re.compile("(?:^|\u2029)(?:——|—|--|―)+([^\u2029。！？!?]{2,60})(?:\u2029|$)")
+NEWS_GENRE = "新闻报道"
+# how a news report opens (on normalised text: ASCII brackets, no spaces): 本报讯, a dateline (…3月5日电),
+# a reporter's byline paragraph, 记者从…获悉
+_NEWS_OPENING = re.compile(
+    r"(?:本报讯|本刊讯|[^\u2029。，,]{0,16}?(?:[0-9]{4}年)?[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}日电"
+    r"|(?:本报|新华社|人民日报|特约)?(?:记者|通讯员)[\u4e00-\u9fff、]{2,16}(?:\u2029|$)"
+    r"|记者[^\u2029。，,]{0,12}?(?:获悉|了解到|采访))"
+)
+# a headline that reports an event, unless it ends with what the text is (通知, 讲话, 体会 …)
+_NEWS_TITLE = re.compile(
+    r"召开|举行|开展|出席|会见|考察|热议|畅谈|见闻|侧记|综述|纪实|走进|开进|传达学习|出台|迎来|发表重要讲话|并讲话|掠影|速递"
+)
+_DOCUMENT_END = re.compile(
+    r"(?:通知|通报|方案|意见|办法|规定|决定|决议|报告|讲话|讲话稿|发言|发言稿|发言材料|总结|打算|计划|要点|体会|心得|感悟|"
+    r"观后感|读后感|有感|材料|党课|讲稿|提纲|主持词|主持稿|致辞|贺词)[)）]?$"
+)
+_SPEECH_OPENING = re.compile(r"(?:同志们|各位代表|各位委员|各位领导|尊敬的)[^\u2029]{0,20}[:：!！]")
 
 
 @dataclass(frozen=True)
@@ -131,8 +153,8 @@ def detect_year(
     title: str, body: str, year_hint: int | None = None, collection_year: int | None = None
 ) -> int | None:
     """The year in the title, else the congress a congress report's title names, else the hint, else a date
-    in the header, else the year of the collection the document came in ("2024年…发言材料三篇"), else the
-    year the text mentions most.
+    in the header (a date line, "(2019年10月)", first), else the year of the collection the document came in
+    ("2024年…发言材料三篇"), else the year the text mentions most.
 
     Target years ("到2035年") and years after next year are not the document's year.
     """
@@ -144,7 +166,7 @@ def detect_year(
         return congress
     if year_hint is not None:
         return year_hint
-    dated = _DATE.search(body[:_HEADER])
+    dated = _DATE_PARAGRAPH.search(body[:_HEADER]) or _DATE.search(body[:_HEADER])
     if dated:
         return int(dated.group(1))
     if collection_year is not None:
@@ -175,9 +197,22 @@ def _years(text: str, *, skip_targets: bool = False) -> list[int]:
 def detect_genre(title: str, body: str) -> str | None:
     """Genre from title keywords, else from a subtitle under it, else from cues at the start or end of the text.
 
-    The title's genre word always wins over cues in the body (a 述职报告 may mention the 党课 it gave).
+    The title's genre word wins over cues in the body (a 述职报告 may mention the 党课 it gave) — except in a news
+    report: one that opens like news (本报讯, a dateline, a byline), or whose headline reports an event (召开,
+    举行 …, not ending in what the text is) and does not open as a speech, is 新闻报道 whatever it reports on
+    ("江渚县召开述职评议会" is no 述职报告, "…发表重要讲话" no 讲话稿).
     """
+    spoken = _SPOKEN_AT.search(title)
+    found = _keyword_genre(spoken.group(1)) if spoken else None
+    if found:
+        return found
+    if _NEWS_OPENING.match(body[:_HEADER]) or _NEWS_OPENING.match(body[body.find(PARAGRAPH_SEP) + 1 : _HEADER]):
+        return NEWS_GENRE
     found = title_genre(title)
+    if found and _DOCUMENT_END.search(title):
+        return found
+    if _NEWS_TITLE.search(title) and not _SPEECH_OPENING.search(body[:_HEADER]):
+        return NEWS_GENRE
     if found:
         return found
     subtitle = _SUBTITLE.search(body[:_HEADER])

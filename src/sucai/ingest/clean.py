@@ -13,12 +13,13 @@ import bisect
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from sucai.errors import InputError
+from sucai.ingest.chrome import CHROME_FILE, CREDITS_FILE, ChromeRules, load_chrome, strip_chrome
 from sucai.ingest.deobfuscate import Deobfuscator, apply_fixes, merge_terms
 from sucai.ingest.lines import PAID_MARKER
 from sucai.model import Removal, Repair
@@ -34,6 +35,8 @@ class AdRule:
     name: str
     pattern: re.Pattern[str]
     span: bool = False  # searched in the whole text (multi-line boilerplate) rather than line by line
+    weak: bool = False  # counts only where the whole line is advertising and no guard matches the sentence
+    guard: bool = False  # not a rule: a sentence it matches is prose that no weak rule may take
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Rules:
     obfuscations: tuple[tuple[str, str], ...] = ()  # (found, replacement)
     topics: tuple[tuple[str, str], ...] = ()  # (keyword, tag)
     terms: tuple[str, ...] = ()  # vocabulary the generic repairer may restore
+    chrome: ChromeRules = field(default_factory=ChromeRules)  # page chrome and credits (chrome.txt, credits.txt)
 
     @cached_property
     def repair_pattern(self) -> re.Pattern[str] | None:
@@ -67,6 +71,8 @@ class Cleaned:
     text: str
     removed: tuple[tuple[int, Removal], ...] = ()
     repaired: tuple[tuple[int, str, str], ...] = ()  # (offset, found, replaced)
+    credits: tuple[tuple[int, str, str], ...] = ()  # (offset, field, value) of the credit lines taken out
+    chrome: int = 0  # lines of page chrome and credits taken out (the text came from a web or newspaper page)
 
     @property
     def removals(self) -> list[Removal]:
@@ -120,7 +126,7 @@ def _shipped_dir() -> Path:
 
 def _mtimes(folder: Path) -> tuple[int, ...]:
     stamps = []
-    for name in (ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE, TERMS_FILE):
+    for name in (ADS_FILE, OBFUSCATIONS_FILE, TOPICS_FILE, TERMS_FILE, CHROME_FILE, CREDITS_FILE):
         try:
             stamps.append((folder / name).stat().st_mtime_ns)
         except OSError:
@@ -141,7 +147,8 @@ def _load(folders: Sequence[Path]) -> Rules:
         for lineno, line in _data_lines(folder / TOPICS_FILE):
             topics.append(_pair(line, f"{folder / TOPICS_FILE}:{lineno}"))
         terms.extend(line for _, line in _data_lines(folder / TERMS_FILE))
-    return Rules(tuple(ads.values()), tuple(obfuscations), tuple(topics), merge_terms(terms))
+    chrome = load_chrome(folders, _data_lines)
+    return Rules(tuple(ads.values()), tuple(obfuscations), tuple(topics), merge_terms(terms), chrome)
 
 
 def _data_lines(path: Path) -> list[tuple[int, str]]:
@@ -168,14 +175,15 @@ def _add_ad_rule(ads: dict[str, AdRule], line: str, where: str) -> None:
     if len(parts) != 2:
         raise InputError(f"{where}: expected '<rule-name> <regex>'")
     name, regex = parts
-    span = name.endswith("@span")
-    name = name.removesuffix("@span")
+    name, _, kind = name.partition("@")
+    if kind not in ("", "span", "weak", "guard"):
+        raise InputError(f"{where}: unknown rule kind @{kind} (span, weak or guard)")
     try:
         pattern = re.compile(regex)
     except re.error as exc:
         raise InputError(f"{where}: bad regular expression for rule {name!r}: {exc}") from exc
     ads.pop(name, None)  # a redefinition replaces the rule and moves it last
-    ads[name] = AdRule(name, pattern, span)
+    ads[name] = AdRule(name, pattern, kind == "span", kind == "weak", kind == "guard")
 
 
 def _pair(line: str, where: str) -> tuple[str, str]:
@@ -204,15 +212,20 @@ class _OffsetMap:
 
 
 def clean_text(text: str, rules: Rules | None = None) -> Cleaned:
-    """Newlines normalised, advertisements removed (span rules, then line rules), obfuscations repaired."""
+    """Newlines normalised, page chrome and credit lines removed (credits kept), advertisements removed (span
+    rules, then line rules), obfuscations repaired."""
     rules = rules if rules is not None else load_rules()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text, removed = _remove_spans(text, [r for r in rules.ads if r.span])
-    text, line_removed, line_map = _remove_ad_lines(text, [r for r in rules.ads if not r.span])
-    removed = [(line_map(o), r) for o, r in removed] + line_removed
+    chrome = strip_chrome(text, rules.chrome)
+    text, span_removed, span_map = _remove_spans(chrome.text, [r for r in rules.ads if r.span])
+    line_rules = [r for r in rules.ads if not (r.span or r.guard)]
+    text, line_removed, line_map = _remove_ad_lines(text, line_rules, [r for r in rules.ads if r.guard])
+    removed = [(line_map(span_map(o)), r) for o, r in chrome.removed]
+    removed += [(line_map(o), r) for o, r in span_removed] + line_removed
     text, repaired, repair_map = _repair_all(text, rules)
     events = sorted(((repair_map(o), r) for o, r in removed), key=lambda e: e[0])
-    return Cleaned(text, tuple(events), tuple(repaired))
+    credits = tuple((repair_map(line_map(span_map(o))), f, v) for o, f, v in chrome.credits)
+    return Cleaned(text, tuple(events), tuple(repaired), credits, len(chrome.removed))
 
 
 def repair_text(text: str, rules: Rules | None = None) -> tuple[str, list[Repair]]:
@@ -222,13 +235,16 @@ def repair_text(text: str, rules: Rules | None = None) -> tuple[str, list[Repair
     return fixed, count_repairs((f, r) for _, f, r in events)
 
 
-def _remove_spans(text: str, span_rules: list[AdRule]) -> tuple[str, list[tuple[int, Removal]]]:
+def _remove_spans(
+    text: str, span_rules: list[AdRule]
+) -> tuple[str, list[tuple[int, Removal]], _OffsetMap]:
     spans: list[tuple[int, int, str]] = []
     for rule in span_rules:
         spans.extend((m.start(), m.end(), rule.name) for m in rule.pattern.finditer(text) if m.end() > m.start())
     spans.sort()
     out: list[str] = []
     removed: list[tuple[int, Removal]] = []
+    anchors: list[tuple[int, int]] = []
     pos = length = 0
     for start, end, name in spans:
         if start < pos:
@@ -237,14 +253,18 @@ def _remove_spans(text: str, span_rules: list[AdRule]) -> tuple[str, list[tuple[
         length += start - pos
         markers = "\n".join(m.group(0) for m in PAID_MARKER.finditer(text, start, end))
         removed.append((length, Removal(name, PAID_MARKER.sub("", text[start:end]).strip())))
+        anchors.append((start, length))
         out.append(markers)
         length += len(markers)
+        anchors.append((end, length))
         pos = end
     out.append(text[pos:])
-    return "".join(out), removed
+    return "".join(out), removed, _OffsetMap(anchors)
 
 
-def _remove_ad_lines(text: str, line_rules: list[AdRule]) -> tuple[str, list[tuple[int, Removal]], _OffsetMap]:
+def _remove_ad_lines(
+    text: str, line_rules: list[AdRule], guards: Sequence[AdRule] = ()
+) -> tuple[str, list[tuple[int, Removal]], _OffsetMap]:
     lines = text.split("\n")
     starts = [0]
     for line in lines[:-1]:
@@ -265,7 +285,7 @@ def _remove_ad_lines(text: str, line_rules: list[AdRule]) -> tuple[str, list[tup
     for i, line in enumerate(lines):
         anchors.append((starts[i], length))
         if i in suspects:
-            line, events = _clean_line(line, line_rules)
+            line, events = _clean_line(line, line_rules, guards)
             removed.extend((length, e) for e in events)
             lines[i] = line
         length += len(line) + 1
@@ -329,18 +349,24 @@ def _scan_form_of(pattern: re.Pattern[str]) -> tuple[frozenset[str], str] | None
     return frozenset(first), attempt
 
 
-def _clean_line(line: str, line_rules: list[AdRule]) -> tuple[str, list[Removal]]:
-    """The line with its advertising sentences taken out (whole line if no Chinese text is left)."""
+def _clean_line(line: str, line_rules: list[AdRule], guards: Sequence[AdRule] = ()) -> tuple[str, list[Removal]]:
+    """The line with its advertising sentences taken out (whole line if no Chinese text is left).
+
+    A weak rule (a mention of 公众号 …) takes a sentence only when every sentence of the line is advertising and
+    no guard (不得, 申请 …) matches it: a news sentence reporting a ban on forcing officials to follow accounts,
+    or a notice's own instructions, stays."""
     chunks = PAID_MARKER.split(line)
     markers = PAID_MARKER.findall(line)
+    found = [[(sentence, _ad_rule(sentence, line_rules, guards)) for sentence in _SENTENCE.findall(chunk)]
+             for chunk in chunks]
+    all_ads = all(rule is not None for chunk in found for _, rule in chunk)
     kept_chunks: list[str] = []
     taken: list[str] = []
     rule_name = ""
-    for chunk in chunks:
+    for chunk_found in found:
         kept: list[str] = []
-        for sentence in _SENTENCE.findall(chunk):
-            rule = next((r for r in line_rules if r.pattern.search(sentence)), None)
-            if rule is None:
+        for sentence, rule in chunk_found:
+            if rule is None or (rule.weak and not all_ads):
                 kept.append(sentence)
             else:
                 rule_name = rule_name or rule.name
@@ -352,6 +378,19 @@ def _clean_line(line: str, line_rules: list[AdRule]) -> tuple[str, list[Removal]
         return "".join(markers), [Removal(rule_name, PAID_MARKER.sub("", line).strip())]
     rebuilt = kept_chunks[0] + "".join(m + c for m, c in zip(markers, kept_chunks[1:], strict=True))
     return rebuilt, [Removal(rule_name, "".join(taken).strip())]
+
+
+def _ad_rule(sentence: str, line_rules: list[AdRule], guards: Sequence[AdRule]) -> AdRule | None:
+    """The first strong rule that matches the sentence, else the first weak one (unless a guard matches)."""
+    weak = None
+    for rule in line_rules:
+        if rule.pattern.search(sentence):
+            if not rule.weak:
+                return rule
+            weak = weak or rule
+    if weak is not None and any(g.pattern.search(sentence) for g in guards):
+        return None
+    return weak
 
 
 def _repair_all(text: str, rules: Rules) -> tuple[str, list[tuple[int, str, str]], Callable[[int], int]]:

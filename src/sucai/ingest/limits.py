@@ -22,6 +22,20 @@ class Limits:
     ratio_check_min_bytes: int = 1 * MB  # smaller members are harmless at any ratio (a page of spaces)
     max_archive_depth: int = 3  # a.zip is depth 1, a.zip!b.zip depth 2 ...
     max_html_depth: int = 255  # element nesting; libxml2 (without huge_tree) stops at 256 anyway
+    pdf_seconds: float = 30.0  # reading one PDF's text layer (a hostile PDF can make a parser spin)
+    convert_seconds: float = 120.0  # one LibreOffice conversion (.doc, .wps, .rtf, .odt)
+
+
+@dataclass
+class Budget:
+    """What is left of one top-level archive's allowance; nested archives draw on the same budget."""
+
+    entries: int
+    bytes: int
+
+    @classmethod
+    def of(cls, limits: Limits) -> Budget:
+        return cls(limits.max_archive_entries, limits.max_archive_total_bytes)
 
 
 def human_size(n: int) -> str:

@@ -4,8 +4,11 @@ Web scrapes break lines inside sentences (zh.wikisource puts every link on its o
 "所作的\\n政府工作报告\\n。"). Two layouts are told apart: when most paragraphs are separated by blank lines,
 a single newline is a break inside a paragraph; otherwise a line is joined to the one before only on
 strong evidence (it starts with punctuation, the one before ends mid-phrase, or it is a short
-fragment after body text). Headings, titles, salutations and date or byline lines under a title
-("（2025年X月X日）", "（xx街道党工委书记 某某，2026年3月）") are never joined to their neighbours.
+fragment after body text). Either way a break is only closed where it falls inside a sentence, and each
+join is decided on that break alone (a join never licenses the next one). Headings, titles, salutations,
+date or byline lines under a title ("（2025年X月X日）", "（xx街道党工委书记 某某，2026年3月）"), news bylines
+and datelines ("本报记者 …", "江渚县3月10日电"), speaker lines ("院长曲青山：") and two headline-like lines
+in a row (a kicker over its headline) are never joined to their neighbours.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sucai.ingest.pagelines import stands_apart
 from sucai.ingest.structure import is_salutation_line, markdown_heading, numbering_at
 from sucai.model import Line
 
@@ -69,6 +73,7 @@ _DATE_LINE = re.compile(rf"[（(]?{_DATE}[）)]?")
 _BRACKETED_BYLINE = re.compile(rf"[（(](?=[^（()）]*(?:{_DATE}|[\s\u3000，,]))[^（()）]{{2,40}}[）)]")
 _BULLET = re.compile(r"[-*+•·][ \t\u3000]+")
 _SHORT_FRAGMENT = 24
+_HEADLINE_MIN = 6
 _BLANK_MODE_SHARE = 0.3
 
 
@@ -79,6 +84,7 @@ class _Piece:
     offset: int
     blank_before: bool  # one or more blank lines separate it from the piece before
     hard: bool  # follows a paywall marker inside the same raw line, or is a list item: never joined backwards
+    bullet: bool = False  # a markdown list item (its wrapped lines join it)
 
 
 @dataclass
@@ -86,7 +92,7 @@ class _Acc:
     text: str
     paid: bool
     offset: int
-    fragment_joined: bool = False  # made by re-joining a broken sentence (so the next break may be one too)
+    bullet: bool = False
 
 
 def to_lines(text: str) -> list[Line]:
@@ -104,13 +110,10 @@ def lines_with_offsets(text: str) -> tuple[list[Line], list[int]]:
     merged: list[_Acc] = []
     for piece in pieces:
         if merged:
-            how = _join_kind(merged[-1], piece, blank_mode)
-            if how:
-                prev = merged[-1]
-                prev.text += piece.text
-                prev.fragment_joined = how == "fragment"
+            if _join_kind(merged[-1], piece, blank_mode):
+                merged[-1].text += piece.text
                 continue
-        merged.append(_Acc(piece.text, piece.paid, piece.offset))
+        merged.append(_Acc(piece.text, piece.paid, piece.offset, piece.bullet))
     return [Line(a.text, a.paid) for a in merged], [a.offset for a in merged]
 
 
@@ -154,7 +157,7 @@ def _piece(chunk: str, paid: bool, offset: int, blank_before: bool, hard: bool) 
     if bullet and bullet.end() < len(text):
         offset += bullet.end()
         text = text[bullet.end() :]  # a markdown list item: the words are the text
-        hard = True
+        return _Piece(text, paid, offset, blank_before, True, True)
     return _Piece(text, paid, offset, blank_before, hard) if text else None
 
 
@@ -184,12 +187,19 @@ def _join_kind(prev: _Acc, cur: _Piece, blank_mode: bool) -> str:
     if before[-1] in _FUNCTION_END or after[0] == "的":
         return "fragment"
     if blank_mode:
-        return "" if _title_like(before) and len(after) > _SHORT_FRAGMENT else "plain"
-    if prev.fragment_joined:
-        return "fragment"
+        if _title_like(before) and (len(after) > _SHORT_FRAGMENT or _headlines(prev, after)):
+            return ""  # a headline over a paragraph, or over another headline (a kicker over its headline)
+        return "plain"
     if len(after) <= _SHORT_FRAGMENT and _is_fragment(after) and not _title_like(before):
         return "fragment"
     return ""
+
+
+def _headlines(prev: _Acc, after: str) -> bool:
+    """Two whole headline-sized lines without punctuation, one over the other (not a word or name broken in two)."""
+    if prev.bullet or min(len(prev.text), len(after)) < _HEADLINE_MIN or not _title_like(after):
+        return False
+    return "[" not in prev.text and "[" not in after  # a link's text before a footnote mark is not a headline
 
 
 def _is_bare_marker(text: str) -> bool:
@@ -206,8 +216,8 @@ def _stands_alone(text: str) -> bool:
         numbering_at(text) is not None
         or markdown_heading(text) is not None
         or is_salutation_line(text)
-        or text.startswith("——")
         or _BRACKETED_BYLINE.fullmatch(text) is not None
+        or stands_apart(text)
     )
 
 

@@ -6,22 +6,29 @@ placeholders.
 
 Each document records the removals and repairs that fell within its part of the text; a removal between
 two documents goes to the one before it, so a trailing advertisement is recorded on the last document.
+
+A document with member-only blocks also gets its free facts (model.FreeFacts): year, genre and tags
+classified from its title and free blocks alone, the repairs that fell in free lines (or the title line),
+and its free characters, so that a viewer without member access learns nothing the free text does not say.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from sucai.ingest.classify import classify_normalized, title_year
+from sucai.ingest.classify import Classification, classify_normalized, title_year
 from sucai.ingest.clean import Cleaned, Rules, clean_text, count_repairs, load_rules, repair_text
+from sucai.ingest.dedupe import body_key
 from sucai.ingest.lines import lines_with_offsets
+from sucai.ingest.page import credit_year, finish_documents
 from sucai.ingest.placeholders import find_placeholders
 from sucai.ingest.split import Part, split_documents, strip_count
 from sucai.ingest.structure import build_blocks, is_salutation_line
-from sucai.model import Document, Removal, Repair
+from sucai.model import Document, FreeFacts, Line, Removal, Repair
 from sucai.normalize import PARAGRAPH_SEP, normalize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -48,6 +55,7 @@ def parse_text(
     if title_hint:
         title_hint, hint_repairs = repair_text(title_hint, rules)
     split = split_documents(lines, title_hint=title_hint)
+    year_hint = year_hint if year_hint is not None else credit_year(cleaned)  # a page's own date (发布时间：…)
     inherited = strip_count(split.collection_title) if split.collection_title else None
     # a document of a compilation that names no year of its own has the collection's
     collection_year = title_year(normalize(inherited)) if inherited else None
@@ -56,8 +64,19 @@ def parse_text(
         title = part.title or inherited or _fallback_title(source, part)
         documents.append(_document(part, title, source, rules, years=(year_hint, collection_year)))
     starts = [offsets[p.start] for p in split.parts]
-    _attribute(documents, starts, cleaned, hint_repairs)
-    return documents
+    free_lines = _free_lines(lines, split.parts)
+    _attribute(documents, starts, cleaned, hint_repairs, lambda offset: free_lines[_owner(offsets, offset)])
+    return finish_documents(documents, split, starts, cleaned)  # page facts; stub pages refused (StubPage)
+
+
+def _free_lines(lines: list[Line], parts: list[Part]) -> list[bool]:
+    """Per line, whether a viewer without member access reads it: a free line, or a document's title line
+    (titles are public even when the paywall opened before them)."""
+    free = [not line.paid for line in lines]
+    for part in parts:
+        if part.title is not None and part.start < len(free):
+            free[part.start] = True
+    return free
 
 
 def _document(
@@ -69,9 +88,17 @@ def _document(
     body = [normalize(b.text) for b in blocks if b.kind != "title"]
     norm_body = PARAGRAPH_SEP.join(body)  # = normalize_paragraphs(non-title block texts)
     year_hint, collection_year = years
-    facts = classify_normalized(
-        normalize(title), norm_body, year_hint=year_hint, topics=rules.topics, collection_year=collection_year
-    )
+
+    def classify(body_text: str) -> Classification:
+        return classify_normalized(
+            normalize(title), body_text, year_hint=year_hint, topics=rules.topics, collection_year=collection_year
+        )
+
+    facts = classify(norm_body)
+    free_facts = None
+    if any(b.paid for b in blocks):
+        free = classify(PARAGRAPH_SEP.join(normalize(b.text) for b in blocks if b.kind != "title" and not b.paid))
+        free_facts = FreeFacts(free.year, free.genre, free.tags, [], sum(len(b.text) for b in blocks if not b.paid))
     return Document(
         id=None,
         title=title,
@@ -82,7 +109,8 @@ def _document(
         genre=facts.genre,
         tags=facts.tags,
         placeholders=find_placeholders(blocks),
-        body_sha256=hashlib.sha256(norm_body.encode("utf-8")).hexdigest(),
+        body_sha256=body_key(normalize(title), body),
+        free_facts=free_facts,
     )
 
 
@@ -97,19 +125,32 @@ def _fallback_title(source: str, part: Part) -> str:
     return first[: min(cut, _FALLBACK_TITLE_CHARS)].strip() or stem or "无标题"
 
 
-def _attribute(documents: list[Document], starts: list[int], cleaned: Cleaned, hint: list[Repair]) -> None:
-    """Give each removal and repair to the document whose part of the text it fell in."""
+def _attribute(
+    documents: list[Document], starts: list[int], cleaned: Cleaned, hint: list[Repair],
+    is_free: Callable[[int], bool],
+) -> None:
+    """Give each removal and repair to the document whose part of the text it fell in (and count the repairs
+    that fell in text a viewer without member access reads: `is_free(offset)`)."""
     removed: list[list[Removal]] = [[] for _ in documents]
     repaired: list[list[tuple[str, str]]] = [[] for _ in documents]
+    free_repaired: list[list[tuple[str, str]]] = [[] for _ in documents]
     for offset, removal in cleaned.removed:
         removed[_owner(starts, offset)].append(removal)
     for offset, found, replaced in cleaned.repaired:
-        repaired[_owner(starts, offset)].append((found, replaced))
+        owner = _owner(starts, offset)
+        repaired[owner].append((found, replaced))
+        if is_free(offset):
+            free_repaired[owner].append((found, replaced))
     for k, doc in enumerate(documents):
         doc.removed = removed[k]
         doc.repairs = count_repairs(repaired[k])
-    if hint:
-        documents[0].repairs = _merge_repairs(hint, documents[0].repairs)
+        if doc.free_facts is not None:
+            doc.free_facts = replace(doc.free_facts, repairs=count_repairs(free_repaired[k]))
+    if hint:  # the title given with the text: public
+        first = documents[0]
+        first.repairs = _merge_repairs(hint, first.repairs)
+        if first.free_facts is not None:
+            first.free_facts = replace(first.free_facts, repairs=_merge_repairs(hint, first.free_facts.repairs))
 
 
 def _owner(starts: list[int], offset: int) -> int:

@@ -22,12 +22,14 @@ from pathlib import Path
 from sucai.compose.phrases import Phrase, extract_phrases
 from sucai.errors import InputError, SucaiError
 from sucai.ingest.limits import Limits
+from sucai.ingest.page import StubPage
 from sucai.ingest.parse import parse_text
-from sucai.ingest.readers import SourceText, read
+from sucai.ingest.readers import NotRead, SourceText, read
 from sucai.ingest.sources import expand
 from sucai.model import Document, Failed, IngestedDocument, IngestReport, Skipped
 from sucai.originality.fingerprint import document_fingerprints
 from sucai.store.base import Fingerprint, Store, StoredFile
+from sucai.store.originals import AlreadyStored
 
 # (files done, origin of the file just finished)
 Progress = Callable[[int, str], None]
@@ -39,6 +41,7 @@ WINDOW = 8  # files prepared ahead of the one being stored
 class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     rules_dirs: tuple[Path, ...] = ()
+    again: bool = False  # files already stored are taken back whole, deleted documents too (`ingest --again`)
 
 
 def ingest(
@@ -62,7 +65,7 @@ def ingest(
                 report.failed.append(outcome)
             elif isinstance(outcome, Skipped):
                 report.skipped.append(outcome)
-            elif isinstance(item, StoredFile) and _store_file(item, outcome, store, report):
+            elif isinstance(item, StoredFile) and _store_file(item, outcome, store, report, options.again):
                 if after_file is not None:
                     after_file()
             if progress is not None:
@@ -86,6 +89,8 @@ def prepare(file: StoredFile, options: IngestOptions) -> Outcome:
     """Parse and fingerprint one file; every failure becomes this file's Failed, never the batch's."""
     try:
         documents = parse_file(file, options)
+    except NotRead as exc:  # passed over on purpose (a scanned PDF, no LibreOffice): skipped, not failed
+        return Skipped(file.origin, str(exc))
     except InputError as exc:
         return Failed(file.origin, str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the batch
@@ -140,7 +145,7 @@ def _start(
 ) -> Outcome | Future[Outcome]:
     if not isinstance(item, StoredFile):
         return item
-    if item.sha256 in seen or store.has_file(item.sha256):
+    if item.sha256 in seen or (not options.again and store.has_file(item.sha256)):
         return Skipped(item.origin, "already ingested (same bytes)")
     seen.add(item.sha256)
     if pool is not None:
@@ -192,9 +197,15 @@ def _origin(item: StoredFile | Failed | Skipped) -> str:
     return item.origin if isinstance(item, StoredFile) else item.path
 
 
-def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: IngestReport) -> bool:
+def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: IngestReport, again: bool = False) -> bool:
     try:
-        ids = store.add_file(file, prepared.documents, prepared.fingerprints, prepared.phrases)
+        try:
+            ids = store.add_file(file, prepared.documents, prepared.fingerprints, prepared.phrases)
+        except AlreadyStored:  # stored before (or by another writer meanwhile)
+            if not again:
+                report.skipped.append(Skipped(file.origin, "already ingested (same bytes)"))
+                return False
+            ids = store.restore_file(file.sha256, prepared.documents, prepared.fingerprints)
     except SucaiError as exc:
         report.failed.append(Failed(file.origin, f"could not store: {exc}"))
         return False
@@ -207,8 +218,14 @@ def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: Inge
 def parse_file(file: StoredFile, options: IngestOptions) -> list[Document]:
     """The documents one stored file holds (a jsonl file holds many)."""
     documents: list[Document] = []
+    stub: StubPage | None = None
     for text in read(file, options.limits):
-        documents.extend(_parse_source_text(text, file, options))
+        try:
+            documents.extend(_parse_source_text(text, file, options))
+        except StubPage as exc:  # a stub record of a csv or jsonl file costs only itself
+            stub = exc
+    if not documents and stub is not None:
+        raise stub  # a NotRead: skipped with its reason
     return documents
 
 

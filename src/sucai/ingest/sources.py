@@ -1,44 +1,28 @@
-"""Paths to stored files: folders walked, zips opened in memory, every input bounded and accounted for.
+"""Paths to stored files: folders walked, every file read bounded and judged by its content, archives handed on.
 
 Decisions, so the report is predictable:
 - Folders are walked depth first in name order. Hidden entries (.git, .DS_Store) are skipped silently;
   symbolic links inside a folder are reported as skipped and never followed (a path named on the command
   line is followed: the user chose it). Devices, pipes and sockets are skipped, never opened.
-- A zip is not one stored file: each member is, with origin "a.zip!dir/x.txt" ("a.zip!b.zip!c.txt" when
-  nested). Before any member is read the whole archive, nested archives included, is checked against the
-  archive limits (entries, per-member compression ratio, expanded total, nesting depth); an archive that
-  breaks one is a possible zip bomb and fails whole, with a message naming the member.
-- Problems of one member (a ../ or absolute name, encryption, corruption, over the file size limit, an
-  unsupported type, empty) fail or skip that member only; the archive's other members proceed.
-- Nothing is extracted to disk; every read is bounded by the limits, whatever the headers claim.
+- What a file is comes from its bytes (`readers.detect`), never its name alone: a web page saved as .doc is
+  HTML, a renamed docx a docx, a file without an extension whatever its content says.
+- An archive (zip, 7z, by its first bytes) is not one stored file: `archive.expand` hands over its members,
+  with origins "a.zip!dir/x.txt", and each member is judged like a file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import stat
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
-from sucai.errors import InputError, TooLarge, UnsafeArchive
-from sucai.ingest.archive import (
-    Budget,
-    check_archive,
-    is_docx_zip,
-    is_hidden_member,
-    is_zip,
-    member_name,
-    open_zip,
-    peek_member,
-    read_member,
-    unsafe_name_reason,
-)
+from sucai.errors import InputError, TooLarge
+from sucai.ingest import archive
 from sucai.ingest.limits import Limits, human_size
-from sucai.ingest.readers import format_for_name, sniff, unsupported_reason
+from sucai.ingest.readers import NotRead, detect, is_lock_file, known_binary
 from sucai.model import Failed, Skipped
 from sucai.store.base import StoredFile
 
@@ -46,7 +30,7 @@ Item = StoredFile | Failed | Skipped
 
 
 def expand(paths: Sequence[str | Path], limits: Limits) -> Iterator[Item]:
-    """Every file under the given paths (folders walked, zips opened) as a StoredFile, or why not.
+    """Every file under the given paths (folders walked, archives opened) as a StoredFile, or why not.
 
     One item per file or archive member, in a deterministic order; a missing path, an oversize file or a
     hostile archive is a Failed item and the rest of the batch carries on.
@@ -125,28 +109,44 @@ def _entry_kind(entry: os.DirEntry[str]) -> int | str:
 
 def _expand_file(path: Path, size: int, limits: Limits) -> Iterator[Item]:
     origin = str(path)
-    fmt = format_for_name(path.name)
-    if fmt is None:
-        yield Skipped(origin, unsupported_reason(path.name))
-    elif size == 0:
+    if is_lock_file(path.name):
+        yield Skipped(origin, "an Office lock file (~$...), not a document")
+        return
+    if size == 0:
         yield Skipped(origin, "empty file")
-    elif fmt == "zip":
-        yield from _expand_zip_path(path, size, limits)
-    else:
-        try:
-            data = _read_bounded(path, size, limits.max_file_bytes)
-        except InputError as exc:
-            yield Failed(origin, str(exc))
+        return
+    try:
+        handle = path.open("rb")  # an archive is read in place: it never has to fit in memory
+    except OSError as exc:
+        yield Failed(origin, f"cannot read it: {exc.strerror or exc}")
+        return
+    with handle:
+        head = handle.read(16)
+        if archive.archive_kind(head) is not None:
+            if size > limits.max_archive_total_bytes:
+                yield Failed(origin, _too_large(size, limits.max_archive_total_bytes) + " for an archive")
+            else:
+                yield from _judged(archive.expand(handle, origin, limits))
             return
-        yield from _emit(data, origin, fmt, limits, depth=0)
+        yield _file(handle, head, origin, path.name, size, limits)
 
 
-def _read_bounded(path: Path, size: int, limit: int) -> bytes:
+def _file(handle: BinaryIO, head: bytes, origin: str, name: str, size: int, limits: Limits) -> Item:
+    binary = known_binary(head)
+    if binary is not None:  # an image or a program is skipped whatever its size, without reading it
+        return Skipped(origin, binary)
+    try:
+        data = _read_bounded(handle, head, size, limits.max_file_bytes)
+    except InputError as exc:
+        return Failed(origin, str(exc))
+    return _stored(origin, name, data)
+
+
+def _read_bounded(handle: BinaryIO, head: bytes, size: int, limit: int) -> bytes:
     if size > limit:
         raise TooLarge(_too_large(size, limit))
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)  # the file may have grown since stat
+        data = head + handle.read(limit + 1 - len(head))  # the file may have grown since stat
     except OSError as exc:
         raise InputError(f"cannot read it: {exc.strerror or exc}") from exc
     if len(data) > limit:
@@ -158,147 +158,23 @@ def _too_large(size: int, limit: int) -> str:
     return f"{human_size(size)}, exceeds the {human_size(limit)} limit"
 
 
-def _emit(data: bytes, origin: str, fmt: str, limits: Limits, depth: int) -> Iterator[Item]:
-    """A file's bytes as a StoredFile, or, when they are really a zip, the archive's members."""
-    if not data:
-        yield Skipped(origin, "empty file")
-        return
-    actual = sniff(data, fmt)
-    if actual != "zip":
-        yield StoredFile(origin, hashlib.sha256(data).hexdigest(), data, actual)
-    elif depth == 0:
-        yield from _expand_archive(io.BytesIO(data), origin, limits)
-    else:
-        yield from _expand_nested(data, origin, limits, depth + 1)
-
-
-def _expand_zip_path(path: Path, size: int, limits: Limits) -> Iterator[Item]:
-    origin = str(path)
-    if size > limits.max_archive_total_bytes:
-        yield Failed(origin, _too_large(size, limits.max_archive_total_bytes) + " for an archive")
-        return
-    try:
-        handle = path.open("rb")  # read in place: the archive itself never has to fit in memory
-    except OSError as exc:
-        yield Failed(origin, f"cannot read it: {exc.strerror or exc}")
-        return
-    with handle:
-        yield from _expand_archive(handle, origin, limits)
-
-
-def _expand_archive(source: IO[bytes], origin: str, limits: Limits) -> Iterator[Item]:
-    """A top-level archive: checked whole (nested archives included) before its first member is read."""
-    try:
-        zf = open_zip(source, limits)
-    except InputError as exc:
-        yield Failed(origin, str(exc))
-        return
-    with zf:
-        if is_docx_zip(zf):  # a Word document renamed .zip
-            yield from _renamed_docx(source, origin, limits)
-            return
-        try:
-            _survey(zf, origin, limits, 1, Budget.of(limits))
-        except UnsafeArchive as exc:
-            yield Failed(origin, str(exc))
-            return
-        yield from _or_empty(_members(zf, origin, limits, 1), origin)
-
-
-def _renamed_docx(source: IO[bytes], origin: str, limits: Limits) -> Iterator[Item]:
-    source.seek(0)
-    data = source.read(limits.max_file_bytes + 1)
-    if len(data) > limits.max_file_bytes:
-        yield Failed(origin, _too_large(len(data), limits.max_file_bytes))
-    else:
-        yield StoredFile(origin, hashlib.sha256(data).hexdigest(), data, "docx")
-
-
-def _survey(zf: zipfile.ZipFile, origin: str, limits: Limits, depth: int, budget: Budget) -> None:
-    """Raise UnsafeArchive when the archive or one nested in it is bomb-shaped; member problems wait."""
-    for info in check_archive(zf, origin, limits, budget):
-        name = member_name(info)
-        data = _nested_archive_bytes(zf, info, name, limits)
-        if data is None:
-            continue
-        inner_origin = f"{origin}!{name}"
-        if depth >= limits.max_archive_depth:
-            raise UnsafeArchive(
-                f"{inner_origin} nests archives more than {limits.max_archive_depth} deep; the whole archive "
-                "is refused (a recursive zip bomb?)"
-            )
-        try:
-            inner = open_zip(io.BytesIO(data), limits)
-        except UnsafeArchive as exc:
-            raise UnsafeArchive(f"{inner_origin}: {exc}") from exc
-        except InputError:
-            continue  # a corrupt inner archive fails alone when its turn comes
-        with inner:
-            _survey(inner, inner_origin, limits, depth + 1, budget)
-
-
-def _nested_archive_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits) -> bytes | None:
-    """The member's bytes when it is a zip that `_members` would open, else None (cheaply, by its head)."""
-    fmt = format_for_name(name)
-    if fmt is None or fmt == "docx" or unsafe_name_reason(name) or is_hidden_member(name):
-        return None
-    if fmt != "zip" and not is_zip(peek_member(zf, info)):
-        return None
-    try:
-        data = read_member(zf, info, limits.max_file_bytes)
-    except InputError:
-        return None
-    return data if sniff(data, fmt) == "zip" else None
-
-
-def _members(zf: zipfile.ZipFile, origin: str, limits: Limits, depth: int) -> Iterator[Item]:
-    for info in zf.infolist():
-        if not info.is_dir():
-            yield from _member(zf, info, origin, limits, depth)
-
-
-def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str, limits: Limits, depth: int) -> Iterator[Item]:
-    name = member_name(info)
-    member_origin = f"{origin}!{name}"
-    reason = unsafe_name_reason(name)
-    if reason is not None:
-        yield Failed(member_origin, f"unsafe entry name ({reason}); the entry was not read")
-        return
-    if is_hidden_member(name):
-        return
-    if stat.S_ISLNK(info.external_attr >> 16):  # its "content" is a path; never a document
-        yield Skipped(member_origin, "symbolic link in the archive, not followed")
-        return
-    fmt = format_for_name(name)
-    if fmt is None:
-        yield Skipped(member_origin, unsupported_reason(name))
-        return
-    try:
-        data = read_member(zf, info, limits.max_file_bytes)
-    except InputError as exc:
-        yield Failed(member_origin, str(exc))
-        return
-    yield from _emit(data, member_origin, fmt, limits, depth)
-
-
-def _expand_nested(data: bytes, origin: str, limits: Limits, depth: int) -> Iterator[Item]:
-    if depth > limits.max_archive_depth:  # the survey refused such archives; kept as a second guard
-        yield Failed(origin, f"archives nested more than {limits.max_archive_depth} deep")
-        return
-    try:
-        zf = open_zip(io.BytesIO(data), limits)
-    except InputError as exc:
-        yield Failed(origin, str(exc))
-        return
-    with zf:
-        yield from _or_empty(_members(zf, origin, limits, depth), origin)
-
-
-def _or_empty(items: Iterator[Item], origin: str) -> Iterator[Item]:
-    """The items, or a Skipped for the archive itself when it holds nothing to report (every file has a fate)."""
-    empty = True
+def _judged(items: Iterator[archive.ArchiveItem]) -> Iterator[Item]:
+    """An archive's members judged like files; the archive's own Failed and Skipped pass through."""
     for item in items:
-        empty = False
-        yield item
-    if empty:
-        yield Skipped(origin, "the archive holds no files")
+        if not isinstance(item, archive.Member):
+            yield item
+        elif is_lock_file(item.name):
+            yield Skipped(item.origin, "an Office lock file (~$...), not a document")
+        elif not item.data:
+            yield Skipped(item.origin, "empty file")
+        else:
+            yield _stored(item.origin, item.name, item.data)
+
+
+def _stored(origin: str, name: str, data: bytes) -> Item:
+    """The bytes as a StoredFile of the format they really are, or why sucai does not read them."""
+    try:
+        fmt = detect(data, name)
+    except NotRead as exc:
+        return Skipped(origin, str(exc))
+    return StoredFile(origin, hashlib.sha256(data).hexdigest(), data, fmt)

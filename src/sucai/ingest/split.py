@@ -6,7 +6,10 @@ document's closing (发言完毕……批评指正。). A split is only made bet
 (a sentence), so the header of a single report ("政府工作报告 / ——2024年3月5日… / 李强 / 各位代表：")
 never becomes a document of its own. A document without a title line inherits the collection title,
 less its count ("四篇", "合集", "汇编"). Subtitle, date and speaker lines under a title ("（2025年X月X日）",
-"——在…会议上的讲话", "国务院总理 李强") are never a title: they stay at the top of the document's body.
+"——在…会议上的讲话", "――来自…的报道", "国务院总理 李强") are never a title: they stay at the top of the document's
+body. A kicker over a headline ("中共中央 国务院印发" / "《关于…的意见》") leaves the title to the headline and
+stays in the body. A page of remarks by several speakers (发言摘编: "院长曲青山：" lines, 3 or more distinct
+speakers) is split into one document per speaker (sucai.ingest.speakers); a single article never is.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sucai.ingest.lines import is_dateline
+from sucai.ingest.pagelines import is_dash_led, is_news_byline, is_news_dateline
 from sucai.ingest.structure import (
     is_closing,
     is_opening_salutation,
@@ -59,18 +63,29 @@ class Part:
     lines: list[Line]
     start: int  # index in the input of the part's first line (its title line, if it has one)
     end: int
+    speaker: str = ""  # on a page of remarks by several speakers: who spoke, and as what
+    role: str = ""
 
 
 @dataclass(frozen=True)
 class Split:
     collection_title: str | None
     parts: list[Part]
+    collection: str | None = None  # the compilation's own title when the text holds several documents
 
 
 def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Split:
     """Find the collection title and the documents of a text's lines."""
+    if title_hint is None and _has_kicker(lines):
+        return Split(title_text(lines[1].text), [Part(None, [lines[0], *lines[2:]], 0, len(lines))])
     first, collection = _collection_title(lines, title_hint)
     starts = _document_starts(lines, first)
+    if len(starts) == 1:
+        from sucai.ingest.speakers import split_speakers
+
+        by_speaker = split_speakers(lines, first, collection)
+        if by_speaker is not None:
+            return Split(collection, by_speaker, collection)
     parts: list[Part] = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
@@ -80,7 +95,9 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
             parts.append(Part(title_text(head.text), list(lines[start + 1 : end]), start, end))
         else:
             parts.append(Part(None, list(lines[start:end]), start, end))
-    return Split(collection, [p for p in parts if p.lines or p.title])
+    kept = [p for p in parts if p.lines or p.title]
+    several = len(kept) > 1 or (collection is not None and strip_count(collection) != collection)
+    return Split(collection, kept, collection if several else None)
 
 
 def strip_count(title: str) -> str:
@@ -111,7 +128,27 @@ def is_title_like(text: str) -> bool:
 
 def is_byline(text: str) -> bool:
     """A subtitle, date, speaker or unit line under a title: part of the document, never its title."""
-    return is_dateline(text) or _BYLINE.fullmatch(text) is not None
+    return (
+        is_dateline(text)
+        or is_dash_led(text)
+        or is_news_byline(text)
+        or is_news_dateline(text)
+        or _BYLINE.fullmatch(text) is not None
+    )
+
+
+# the line over a newspaper headline that says who issued or did what the headline names
+_KICKER = re.compile(
+    r".{2,30}(?:印发|联合印发|发布|公布|颁布|出台|召开|举行|作出|批准|发出|签署|致信|致电|回信|会见|考察|主持|出席)"
+)
+
+
+def _has_kicker(lines: Sequence[Line]) -> bool:
+    """Kicker (引题) over headline over the article: "中共中央 国务院印发" / "《关于…的意见》" / body."""
+    if len(lines) < 3 or not _KICKER.fullmatch(lines[0].text) or strip_count(lines[0].text) != lines[0].text:
+        return False
+    kicker, headline = lines[0].text, lines[1].text
+    return is_title_like(kicker) and is_title_like(headline) and not is_byline(headline) and not is_byline(kicker)
 
 
 def _collection_title(lines: Sequence[Line], title_hint: str | None) -> tuple[int, str | None]:

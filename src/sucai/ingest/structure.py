@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sucai.ingest.appendix import appendix_start
 from sucai.model import Block, BlockKind, Line, OutlineItem
 
 _CN = "[一二三四五六七八九十]{1,3}"
@@ -315,8 +316,13 @@ def _continued_run(stack: list[list[_Unit]], unit: _Unit) -> int | None:
 def build_blocks(
     title: str, lines: Sequence[Line]
 ) -> tuple[list[Block], list[OutlineItem]]:
-    """Blocks (the first one the title) and the outline of one document's body lines."""
-    units = _collect(lines)
+    """Blocks (the first one the title) and the outline of one document's body lines.
+
+    Appendices (附件1, 名词解释 … after the body; sucai.ingest.appendix) end the document as plain paragraphs,
+    one per line, outside the outline."""
+    cut = appendix_start([line.text for line in lines])
+    appendix = list(lines[cut:]) if cut is not None else []
+    units = _collect(lines[:cut] if cut is not None else lines)
     _validate(units)
     blocks = [Block("title", title)]  # public metadata: never member-only
     outline: list[OutlineItem] = []
@@ -333,6 +339,7 @@ def build_blocks(
         if level is not None:
             outline.append(OutlineItem(level, unit.text, len(blocks) - 1))
         previous = unit
+    blocks.extend(Block("paragraph", line.text, None, line.paid) for line in appendix)
     return blocks, outline
 
 

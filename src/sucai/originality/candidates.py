@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sucai.originality.fingerprint import GUARANTEE, Codes, K, kgram_hashes, stored_hash, winnow
-from sucai.store.base import Store
+from sucai.store.base import SCOPE_WHOLE, Store
 
 Ints = npt.NDArray[np.int64]
 
@@ -49,13 +49,9 @@ def _expand(lo: Ints, hi: Ints) -> tuple[Ints, Ints]:
     return owner, lo[owner] + np.arange(int(sizes.sum())) - firsts[owner]
 
 
-def _lookup(store: Store, wanted: list[int]) -> tuple[Ints, Ints, Ints]:
-    hits = store.lookup_fingerprints(wanted)
-    count = len(hits)
-    hashes = np.fromiter((h.hash for h in hits), np.int64, count)
-    docs = np.fromiter((h.doc_id for h in hits), np.int64, count)
-    positions = np.fromiter((h.pos for h in hits), np.int64, count)
-    return hashes, docs, positions
+def _lookup(store: Store, wanted: list[int], scope: int) -> tuple[Ints, Ints, Ints]:
+    hits = store.lookup_fingerprint_arrays(wanted, scope)
+    return hits.hashes, hits.doc_ids, hits.positions
 
 
 def _documents_per_hash(hashes: Ints, docs: Ints) -> Ints:
@@ -65,15 +61,16 @@ def _documents_per_hash(hashes: Ints, docs: Ints) -> Ints:
     return counts[np.searchsorted(keys, hashes + (1 << 31))]
 
 
-def find_candidates(codes: Codes, store: Store) -> Candidates:
-    """Look the draft's winnowed fingerprints up and seed every draft k-gram with a matching hash."""
+def find_candidates(codes: Codes, store: Store, scope: int = SCOPE_WHOLE) -> Candidates:
+    """Look the draft's winnowed fingerprints up (those of `scope`: the whole texts, or the free texts for a
+    viewer without member access) and seed every draft k-gram with a matching hash."""
     empty = np.zeros(0, np.int64)
     hashes = kgram_hashes(codes)
     if hashes.size == 0:
         return Candidates(empty, np.zeros(1, np.int64), empty, empty)
     values = stored_hash(hashes)
     chosen = np.unique(values[winnow(hashes)])
-    hit_hash, hit_doc, hit_pos = _lookup(store, chosen.tolist())
+    hit_hash, hit_doc, hit_pos = _lookup(store, chosen.tolist(), scope)
     draft_pos = np.flatnonzero(np.isin(values, chosen))
     draft_pos = draft_pos[np.argsort(values[draft_pos], kind="stable")]
     sorted_values = values[draft_pos]
@@ -92,11 +89,17 @@ def find_candidates(codes: Codes, store: Store) -> Candidates:
     return Candidates(doc_ids[order], bounds, seed_p[by_rank], seed_q[by_rank])
 
 
-def near_unexplained(explained: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """For each draft k-gram start s, whether an unexplained character lies in [s + K - 13, s + 13): the
-    characters a run of 13 or more through that k-gram could explain (it holds a whole 13-window with s)."""
+def near_unexplained(
+    explained: npt.NDArray[np.bool_], first: int = 0, last: int | None = None
+) -> npt.NDArray[np.bool_]:
+    """For each draft k-gram start s in [first, last), whether an unexplained character lies in
+    [s + K - 13, s + 13): the characters a run of 13 or more through that k-gram could explain (it holds a
+    whole 13-window with s). Only explained[first + K - 13 : last + 13] is read."""
     n = explained.size
-    counts = np.concatenate(([0], np.cumsum(~explained)))
-    starts = np.arange(n)
-    lo, hi = np.clip(starts + K - GUARANTEE, 0, n), np.clip(starts + GUARANTEE, 0, n)
+    last = n if last is None else min(last, n)
+    first = min(max(first, 0), last)
+    base = max(first + K - GUARANTEE, 0)
+    counts = np.concatenate(([0], np.cumsum(~explained[base : min(last + GUARANTEE, n)])))
+    starts = np.arange(first, last)
+    lo, hi = np.clip(starts + K - GUARANTEE, 0, n) - base, np.clip(starts + GUARANTEE, 0, n) - base
     return np.asarray(counts[hi] > counts[lo], dtype=bool)

@@ -1,4 +1,10 @@
-"""The originality check (查重): a draft against the whole library, with CNKI-style figures.
+"""The originality check (查重): a draft against the library as the viewer may read it, with CNKI-style figures.
+
+A viewer who may read member-only text (`paid_visible`) is checked against every document's whole text; any
+other viewer against every document's free text only (fingerprint.free_document: the non-paid blocks), from
+the free-text fingerprints (SCOPE_FREE) to the verification and the figures. Its report is the one a library
+whose paid blocks were deleted would give, so no span, count or ratio can tell anything of member-only text
+(a draft of "known text + candidate character" lines learns nothing of what follows the known text there).
 
 1. The draft's content characters (see fingerprint.py) are winnowed exactly as documents are at ingest, so
    every run of GUARANTEE (13) or more content characters it shares with a document shares a fingerprint.
@@ -25,7 +31,9 @@ one source explains on its own (单篇最大文字复制比). `sources[i].copied
 source shares in runs of at least `min_run`, so sources may overlap. Spans partition the copied characters:
 each is attributed to the source with the longest run covering it, is wholly inside or outside a
 quotation, and has `start`/`end` in characters of the draft as given and `source_start` in characters of the
-source's `Document.text`. With min_run below 13 runs shorter than 13 are reported when found, not guaranteed.
+source's `Document.text` (for a viewer without member access, of the text that viewer reads of it:
+`access.visible_document(doc, viewer).text`). With min_run below 13 runs shorter than 13 are reported when
+found, not guaranteed.
 """
 
 from __future__ import annotations
@@ -39,10 +47,10 @@ import numpy.typing as npt
 from sucai.errors import InputError
 from sucai.model import CheckReport, CopiedSpan, Document, SectionFigure, SourceShare
 from sucai.originality.candidates import Candidates, Ints, find_candidates, near_unexplained
-from sucai.originality.fingerprint import GUARANTEE, Positions, content_array
+from sucai.originality.fingerprint import GUARANTEE, Positions, content_array, free_document
 from sucai.originality.quotes import quote_spans
 from sucai.originality.sections import sections
-from sucai.store.base import Store
+from sucai.store.base import SCOPE_FREE, SCOPE_WHOLE, Store
 
 MIN_REPORTED = 8  # no run shorter than this is ever reported
 QUOTA = 8  # documents verified per draft k-gram that leave its reach unexplained, before giving up on it
@@ -76,7 +84,10 @@ class _Source:
         return cls(doc, codes.astype("<u4").tobytes().decode("utf-32-le"), offsets, body)
 
     def body_range(self, pos: int) -> tuple[int, int] | None:
-        return next(((lo, hi) for lo, hi in self.body if lo <= pos < hi), None)
+        for lo, hi in self.body:  # one stretch, or a few: called once a seed
+            if lo <= pos < hi:
+                return lo, hi
+        return None
 
 
 @dataclass
@@ -107,7 +118,9 @@ class _Attribution:
             shared[start:end] = True
             self.runs.append((len(self.sources), start, end, src_start))
         self.explained |= shared
-        self.near = near_unexplained(self.explained)
+        for start, end, _ in runs:  # only k-grams within reach of a newly explained character change
+            lo, hi = start - GUARANTEE, end + GUARANTEE
+            self.near[max(lo, 0) : hi] = near_unexplained(self.explained, lo, hi)
         self.sources.append(source)
         self.overlap.append(int(shared.sum()))
 
@@ -125,30 +138,31 @@ class _Attribution:
         return owner, source_pos
 
 
-def check(draft: str, store: Store, *, min_run: int = GUARANTEE) -> CheckReport:
-    """Compare a draft with every document in the store; see the module docstring for the figures."""
+def check(draft: str, store: Store, *, min_run: int = GUARANTEE, paid_visible: bool = True) -> CheckReport:
+    """Compare a draft with every document in the store, as a viewer who may (`paid_visible`) or may not
+    read member-only text; see the module docstring for the figures."""
     if min_run < MIN_REPORTED:
         raise InputError(f"min_run must be at least {MIN_REPORTED} characters, not {min_run}")
     codes, offsets = content_array(draft)
-    candidates = find_candidates(codes, store)
+    candidates = find_candidates(codes, store, SCOPE_WHOLE if paid_visible else SCOPE_FREE)
     text = codes.astype("<u4").tobytes().decode("utf-32-le")
-    attribution = _attribute(text, candidates, store, min_run)
+    attribution = _attribute(text, candidates, store, min_run, paid_visible)
     return _report(draft, offsets, attribution)
 
 
-def _attribute(draft: str, candidates: Candidates, store: Store, min_run: int) -> _Attribution:
+def _attribute(draft: str, candidates: Candidates, store: Store, min_run: int, paid_visible: bool) -> _Attribution:
     """Verify candidates best first, skipping those that can only re-explain what is explained."""
     attribution = _Attribution(np.zeros(len(draft), bool), np.zeros(len(draft), np.int64))
     for first in range(0, len(candidates), _SWEEP):
         ranks = np.arange(first, min(first + _SWEEP, len(candidates)))
         todo = ranks[candidates.any_open(ranks, attribution.open_kgrams())].tolist()
         for i in range(0, len(todo), _BATCH):
-            _verify_batch(draft, candidates, todo[i : i + _BATCH], store, min_run, attribution)
+            _verify_batch(draft, candidates, todo[i : i + _BATCH], store, min_run, attribution, paid_visible)
     return attribution
 
 
 def _verify_batch(draft: str, candidates: Candidates, ranks: list[int], store: Store, min_run: int,
-                  attribution: _Attribution) -> None:
+                  attribution: _Attribution, paid_visible: bool) -> None:
     ranks = [r for r in ranks if attribution.worth_verifying(candidates.seeds(r)[0])]
     docs = {d.id: d for d in store.documents([int(candidates.doc_ids[r]) for r in ranks])} if ranks else {}
     for rank in ranks:
@@ -156,7 +170,9 @@ def _verify_batch(draft: str, candidates: Candidates, ranks: list[int], store: S
         starts, positions = candidates.seeds(rank)
         if doc is None or not attribution.worth_verifying(starts):
             continue
-        source = _Source.of(doc)
+        # Seeds of free-text fingerprints are positions in the free text: runs are verified and extended
+        # there, so they can neither reach into a paid block nor be cut short by one.
+        source = _Source.of(doc if paid_visible else free_document(doc))
         runs = shared_runs(draft, source, zip(starts.tolist(), positions.tolist(), strict=True), min_run)
         if runs:
             attribution.add(source, runs)

@@ -12,6 +12,13 @@ content characters shares a fingerprint. k-grams never cross a block boundary an
 `Fingerprint.pos` is an offset in `content_chars(doc.text)[0]` — the content characters of the whole
 document text, title blocks included (they are skipped, not removed), so a checker that reads the document
 back can seed an exact comparison there.
+
+A document with member-only blocks has two sets, told apart by `Fingerprint.scope`: those of its whole text
+(SCOPE_WHOLE, what members check against) and those of its free text (SCOPE_FREE: `free_document(doc).text`,
+the non-paid blocks joined as a library without the paid blocks would join them; positions are offsets in
+its content characters). A viewer without member access is checked against the free set only, so the
+answer never depends on member-only text. Where the paid part is a suffix most fingerprints are in both
+sets (one row, both bits); they differ only near a paid block and after one.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import numpy.typing as npt
 
 from sucai.model import Document
 from sucai.normalize import normalize_char
-from sucai.store.base import Fingerprint
+from sucai.store.base import SCOPE_BOTH, SCOPE_FREE, SCOPE_WHOLE, Fingerprint
 
 # K + W - 1 = 13 is the guarantee. Density is about 2 / (W + 1) = 0.2 fingerprints per content character,
 # about 15 bytes each in SQLite (hash in 4 bytes, doc id, position, B-tree overhead): close to 1.0x the
@@ -134,18 +141,28 @@ def stored_hash(hashes: Hashes) -> npt.NDArray[np.int64]:
     return (hashes >> np.uint64(32)).astype(np.int64) - (1 << 31)
 
 
+def _block_of(doc: Document, offsets: Positions) -> npt.NDArray[np.int64]:
+    """For each content character of doc.text, the index of its block."""
+    lengths = np.fromiter((len(b.text) + 1 for b in doc.blocks), np.int64, len(doc.blocks))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if lengths.size else lengths
+    return np.searchsorted(starts, offsets, side="right") - 1
+
+
 def block_ids(doc: Document, offsets: Positions) -> npt.NDArray[np.int64]:
     """For each content character of doc.text, its block index; -1 for characters of title blocks."""
-    starts = np.zeros(len(doc.blocks), np.int64)
-    excluded = np.zeros(len(doc.blocks), bool)
-    pos = 0
-    for i, block in enumerate(doc.blocks):
-        starts[i] = pos
-        excluded[i] = block.kind == "title"
-        pos += len(block.text) + 1
-    ids = np.searchsorted(starts, offsets, side="right") - 1
-    ids[excluded[ids]] = -1
+    ids = _block_of(doc, offsets)
+    excluded = np.fromiter((b.kind == "title" for b in doc.blocks), bool, len(doc.blocks))
+    if ids.size:
+        ids[excluded[ids]] = -1
     return ids
+
+
+def free_document(doc: Document) -> Document:
+    """The document as a library without its member-only blocks holds it: the blocks a viewer without
+    member access reads (access.visible_document keeps the same ones), in order."""
+    if not doc.has_paid:
+        return doc
+    return Document(id=doc.id, title=doc.title, blocks=[b for b in doc.blocks if not b.paid])
 
 
 def masked_hashes(codes: Codes, blocks: npt.NDArray[np.int64]) -> Hashes:
@@ -157,9 +174,37 @@ def masked_hashes(codes: Codes, blocks: npt.NDArray[np.int64]) -> Hashes:
     return hashes
 
 
-def document_fingerprints(doc: Document) -> list[Fingerprint]:
-    """The winnowed fingerprints of a document's body, to be stored with it in one transaction."""
-    codes, offsets = content_array(doc.text)
-    hashes = masked_hashes(codes, block_ids(doc, offsets))
+def _selected(codes: Codes, blocks: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], Positions]:
+    """(stored hash, content position) of each selected k-gram."""
+    hashes = masked_hashes(codes, blocks)
     chosen = winnow(hashes)
-    return list(map(Fingerprint, stored_hash(hashes[chosen]).tolist(), chosen.tolist()))
+    return stored_hash(hashes[chosen]), chosen
+
+
+def document_fingerprints(doc: Document) -> list[Fingerprint]:
+    """The winnowed fingerprints of a document's body, to be stored with it in one transaction: those of
+    its whole text and, when it has member-only blocks, those of its free text (see the module docstring)."""
+    codes, offsets = content_array(doc.text)
+    blocks = block_ids(doc, offsets)
+    hashes, positions = _selected(codes, blocks)
+    if not doc.has_paid:
+        return list(map(Fingerprint, hashes.tolist(), positions.tolist(), [SCOPE_BOTH] * positions.size))
+    # The free text's content characters are the whole text's without those of paid blocks: a character's
+    # content form never depends on its neighbours, and the "\n" between blocks is no content character.
+    paid = np.fromiter((b.paid for b in doc.blocks), bool, len(doc.blocks))
+    free = ~paid[_block_of(doc, offsets)] if offsets.size else np.zeros(0, bool)
+    free_hashes, free_positions = _selected(codes[free], blocks[free])
+    return _union(hashes, positions, free_hashes, free_positions)
+
+
+def _union(hashes: npt.NDArray[np.int64], positions: Positions, free_hashes: npt.NDArray[np.int64],
+           free_positions: Positions) -> list[Fingerprint]:
+    """The two sets as one list, in position order: a (hash, position) in both is one fingerprint, both bits."""
+    all_hashes = np.concatenate((hashes, free_hashes))
+    all_positions = np.concatenate((positions, free_positions))
+    scopes = np.concatenate((np.full(hashes.size, SCOPE_WHOLE), np.full(free_hashes.size, SCOPE_FREE)))
+    order = np.lexsort((all_hashes, all_positions))
+    all_hashes, all_positions, scopes = all_hashes[order], all_positions[order], scopes[order]
+    first = np.concatenate(([True], (all_hashes[1:] != all_hashes[:-1]) | (all_positions[1:] != all_positions[:-1])))
+    merged = np.add.reduceat(scopes, np.flatnonzero(first)) if scopes.size else scopes  # each set holds a key once
+    return list(map(Fingerprint, all_hashes[first].tolist(), all_positions[first].tolist(), merged.tolist()))

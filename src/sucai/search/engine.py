@@ -14,26 +14,30 @@ from typing import Any
 
 import tantivy
 
-from sucai.model import Document, Hit, SearchResult, Suggestion
+from sucai.model import Document, FreeFacts, Hit, SearchResult, Suggestion
 from sucai.search.index import (
+    ALL_FIELDS,
     BULK_HEAP,
     SYNC_HEAP,
+    Fields,
     IndexBusy,
     SearchIndex,
     Writers,
     body_query,
-    document_heads,
-    phrase_query,
-    to_engine_document,
+    fields_for,
 )
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
-from sucai.search.snippets import Haystack, Matcher, matcher_for, snippets_and_paragraphs
-from sucai.search.suggest import lookup_documents, suggest
+from sucai.search.ranking import ranked_page
+from sucai.search.snippets import matcher_for, snippets_and_paragraphs
+from sucai.search.suggest import suggest
+from sucai.search.tokens import phrase_query
 from sucai.store.base import Store
 from sucai.store.bodies import DocumentText
+from sucai.store.changelog import ChangesCompacted
+from sucai.store.free_facts import shown_free_facts
 
-TITLE_BOOST = 1_000_000.0  # added once per phrase found in the title: title matches always rank first
 FETCH_BATCH = 500  # documents read from the store at a time while applying changes
+REBUILD_COMMIT_S = 5.0  # an empty index being built shows its progress to searches this often
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
 DOC_CACHE_CHARS = 16_000_000  # characters of recently shown documents kept in memory (~32 MB; ~5,000 documents)
@@ -41,50 +45,41 @@ _Occur = tantivy.Occur
 
 
 # -- compiling a parsed query (never user text) into engine queries ------------------------------
-def atom_query(schema: tantivy.Schema, atom: Phrase | Filter) -> tantivy.Query:
+# Every query is compiled over the fields the viewer may read (index.fields_for): for a viewer without
+# member access, phrases, facets and filters use the free fields only, so the answer is the one a
+# library without the member-only text would give.
+def atom_query(schema: tantivy.Schema, atom: Phrase | Filter, fields: Fields = ALL_FIELDS) -> tantivy.Query:
     if isinstance(atom, Phrase):
-        return body_query(schema, atom.text)
+        return body_query(schema, atom.text, fields)
     if atom.field == "title":
         return phrase_query(schema, "title", atom.value)
     if atom.field == "year":
         return tantivy.Query.range_query(
-            schema, "year", tantivy.FieldType.Integer, atom.year_from, atom.year_to
+            schema, fields.year, tantivy.FieldType.Integer, atom.year_from, atom.year_to
         )
-    return tantivy.Query.term_query(schema, atom.field, atom.value)
+    return tantivy.Query.term_query(schema, fields.facet(atom.field), atom.value)
 
 
-def alternatives_query(schema: tantivy.Schema, alt: AnyOf) -> tantivy.Query:
+def alternatives_query(schema: tantivy.Schema, alt: AnyOf, fields: Fields = ALL_FIELDS) -> tantivy.Query:
     if len(alt.atoms) == 1:
-        return atom_query(schema, alt.atoms[0])
-    return tantivy.Query.boolean_query([(_Occur.Should, atom_query(schema, a)) for a in alt.atoms])
+        return atom_query(schema, alt.atoms[0], fields)
+    return tantivy.Query.boolean_query([(_Occur.Should, atom_query(schema, a, fields)) for a in alt.atoms])
 
 
-def match_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query:
+def match_query(schema: tantivy.Schema, parsed: ParsedQuery, fields: Fields = ALL_FIELDS) -> tantivy.Query:
     """Which documents match: every AND clause, none of the exclusions."""
-    clauses = [(_Occur.Must, alternatives_query(schema, alt)) for alt in parsed.must]
-    clauses += [(_Occur.MustNot, alternatives_query(schema, alt)) for alt in parsed.must_not]
+    clauses = [(_Occur.Must, alternatives_query(schema, alt, fields)) for alt in parsed.must]
+    clauses += [(_Occur.MustNot, alternatives_query(schema, alt, fields)) for alt in parsed.must_not]
     return tantivy.Query.boolean_query(clauses)
 
 
-def ranked_query(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Query) -> tantivy.Query:
-    """The match, scored by BM25, plus a constant far above it for each phrase the title contains."""
-    boosts = [
-        (_Occur.Should, tantivy.Query.const_score_query(phrase_query(schema, "title", p), TITLE_BOOST))
-        for p in parsed.phrases()
-    ]
-    return tantivy.Query.boolean_query([(_Occur.Must, match), *boosts]) if boosts else match
-
-
 # -- hits ------------------------------------------------------------------------------------------
-def matches_in_free_text(parsed: ParsedQuery, hay: Haystack, matcher: Matcher) -> bool:
-    """Whether the query matches using only the blocks every viewer may read (filters are metadata)."""
-    return all(
-        any(isinstance(a, Filter) or matcher.in_free_text(a.text, hay) for a in alt.atoms) for alt in parsed.must
-    )
-
-
 class HitBuilder:
-    """Ranked documents of one query as hits: exact snippets and paragraphs from what the viewer may see."""
+    """Ranked documents of one query as hits: exact snippets and paragraphs from what the viewer may see.
+
+    The engine found the document in text the viewer may read, so its snippets come from there too. A hit
+    is `locked` when the document has a member-only part the viewer may not read (its lock notice
+    invites to join); year and genre are then those of the free text."""
 
     def __init__(self, parsed: ParsedQuery, paid_visible: bool) -> None:
         self.parsed = parsed
@@ -93,22 +88,27 @@ class HitBuilder:
         self.title_matcher = matcher_for(tuple(parsed.title_phrases()))
 
     def hit(self, doc: DocumentText, score: float) -> Hit:
-        base: dict[str, Any] = {
-            "id": doc.id, "title": doc.title, "score": score, "year": doc.year, "genre": doc.genre,
-            "title_html": self.title_matcher.highlight(doc.title),
-        }
-        hay = self.matcher.haystack(doc)
-        if not self.paid_visible and doc.has_paid and not matches_in_free_text(self.parsed, hay, self.matcher):
-            return Hit(**base, locked=True)
-        matches = self.matcher.blocks(hay, include_paid=self.paid_visible)
+        year, genre = doc.year, doc.genre
+        locked = not self.paid_visible and doc.has_paid
+        if locked:
+            free = shown_free_facts(doc.free_facts, True) or FreeFacts()
+            year, genre = free.year, free.genre
+        matches = self.matcher.blocks(self.matcher.haystack(doc), include_paid=self.paid_visible)
         snippets, paragraphs = snippets_and_paragraphs(self.matcher, matches)
-        return Hit(**base, snippets=snippets, paragraphs=paragraphs)
+        return Hit(
+            id=doc.id, title=doc.title, score=score, year=year, genre=genre,
+            title_html=self.title_matcher.highlight(doc.title), snippets=snippets, paragraphs=paragraphs,
+            locked=locked,
+        )
 
 
-def count_and_facets(searcher: tantivy.Searcher, match: tantivy.Query) -> tuple[int, dict[str, dict[str, int]]]:
-    """The exact number of matching documents and genre / year / tag counts over all of them, in one pass."""
+def count_and_facets(
+    searcher: tantivy.Searcher, match: tantivy.Query, fields: Fields = ALL_FIELDS
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """The exact number of matching documents and genre / year / tag counts over all of them, in one pass
+    (facets from the fields the viewer may read: the free text's for a viewer without member access)."""
     aggs: dict[str, Any] = {
-        name: {"terms": {"field": name, "size": FACET_SIZE, "segment_size": FACET_SIZE}}
+        name: {"terms": {"field": fields.facet(name), "size": FACET_SIZE, "segment_size": FACET_SIZE}}
         for name in ("genre", "year", "tag")
     }
     aggs["total"] = {"value_count": {"field": "id"}}
@@ -166,7 +166,8 @@ class DocumentCache:
 class SearchEngine:
     """Exact-substring search over a store, through a derived index in `index_dir`."""
 
-    def __init__(self, store: Store, index_dir: Path) -> None:
+    def __init__(self, store: Store, index_dir: Path, catch_up: bool = True) -> None:
+        """catch_up=False: open the index as it is and leave catching up to a follower (search/follower.py)."""
         self.store = store
         self.index = SearchIndex(Path(index_dir))
         self._lock = threading.RLock()
@@ -174,8 +175,10 @@ class SearchEngine:
         # Counting and facets need a pass over every match; the engine releases the GIL for it, so it
         # runs beside the top-k search and the snippets instead of after them.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sucai-count")
-        self.sync()
-        self._check_count()
+        self.building = False  # a rebuild is under way (the index answers from what it holds meanwhile)
+        if catch_up:
+            self.sync()
+            self.check_count()
 
     # -- keeping in step with the store ------------------------------------------------------------
     def sync(self) -> int:
@@ -188,11 +191,17 @@ class SearchEngine:
                 self.doc_cache.forget()
             if applied == target:
                 return 0
-            if applied > target:  # the index belongs to another (or a restored) library
-                self.rebuild()
-                return 0
             try:
-                return self._apply_changes(target - applied)
+                # An index ahead of the store belongs to another (or a restored) library; one behind what the
+                # log still holds must start over; an empty one is built faster from the documents themselves.
+                if applied > target or applied < self.store.compacted_seq() or (applied == 0 and target > BULK_BACKLOG):
+                    self.rebuild()
+                    return 0
+                try:
+                    return self._apply_changes(target - applied)
+                except ChangesCompacted:  # compacted while we read: start over from the documents
+                    self.rebuild()
+                    return 0
             except IndexBusy:
                 return 0  # another process is applying these very changes
 
@@ -210,7 +219,14 @@ class SearchEngine:
                 seq = changes[-1].seq
             self.index.commit(writers, seq)
         self.doc_cache.forget(touched)
+        self._report(seq)
         return applied_count
+
+    def _report(self, seq: int) -> None:
+        """Record in the store how far this index is (the log is compacted only past every index)."""
+        from sucai.search.follower import node_name
+
+        self.store.report_position(node_name(self.index.path), seq, "")
 
     def _replace(self, writers: Writers, ids: Sequence[int]) -> None:
         """Make the index hold the store's current version of each document (or nothing): idempotent."""
@@ -221,27 +237,37 @@ class SearchEngine:
                     self._add(writers, doc)
 
     def _add(self, writers: Writers, doc: Document) -> None:
-        writers.main.add_document(to_engine_document(doc))
-        for entry in lookup_documents(document_heads(doc)):
-            writers.lookup.add_document(entry)
+        self.index.add(writers, doc)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Throw the index away and index every stored document again; returns how many."""
+        """Throw the index away and index every stored document again; returns how many.
+
+        An index that was empty shows what is built so far every REBUILD_COMMIT_S (a new node serves at once);
+        until the end it records position 0, so an interrupted build is redone, never taken as complete."""
         with self._lock, self.index.writers(BULK_HEAP, threads=2) as writers:
-            seq = self.store.last_seq()  # changes after this are applied again by the next sync
-            total = self.store.count_documents()
-            self.index.clear(writers)
-            done = 0
-            for doc in self.store.iter_documents():
-                self._add(writers, doc)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            self.index.commit(writers, seq)
-            self.doc_cache.forget()
+            self.building = True
+            try:
+                seq = self.store.last_seq()  # changes after this are applied again by the next sync
+                total = self.store.count_documents()
+                partial = self.index.num_docs() == 0
+                self.index.clear(writers)
+                done, shown = 0, time.monotonic()
+                for doc in self.store.iter_documents():
+                    self._add(writers, doc)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+                    if partial and time.monotonic() - shown > REBUILD_COMMIT_S:
+                        self.index.commit(writers, 0)
+                        shown = time.monotonic()
+                self.index.commit(writers, seq)
+                self.doc_cache.forget()
+            finally:
+                self.building = False
+        self._report(seq)
         return done
 
-    def _check_count(self) -> None:
+    def check_count(self) -> None:
         """Self-heal at start-up: an index that disagrees with a quiet store is rebuilt."""
         seq = self.store.last_seq()
         count = self.store.count_documents()
@@ -257,18 +283,13 @@ class SearchEngine:
         parsed = parse(query)
         schema = self.index.schema
         searcher = self.index.searcher()
-        match = match_query(schema, parsed)
-        counting = self._pool.submit(count_and_facets, searcher, match)
-        found = searcher.search(ranked_query(schema, parsed, match), max(limit, 1), count=False, offset=offset)
-        scored = found.hits[:limit] if limit > 0 else []
-        ids = searcher.fast_field_values("id", [addr for _score, addr in scored])
-        docs = self.doc_cache.get([int(i) for i in ids if i is not None])
+        fields = fields_for(paid_visible)
+        match = match_query(schema, parsed, fields)
+        counting = self._pool.submit(count_and_facets, searcher, match, fields)
+        scored = ranked_page(searcher, schema, parsed, match, limit, offset)  # search/ranking.py
+        docs = self.doc_cache.get([doc_id for _score, doc_id in scored])
         builder = HitBuilder(parsed, paid_visible)
-        hits = [
-            builder.hit(docs[int(i)], float(score))
-            for (score, _addr), i in zip(scored, ids, strict=True)
-            if i is not None and int(i) in docs
-        ]
+        hits = [builder.hit(docs[doc_id], score) for score, doc_id in scored if doc_id in docs]
         total, facets = counting.result()
         return SearchResult(
             query=query, total=total, hits=hits, offset=offset, limit=limit, facets=facets,
@@ -277,7 +298,9 @@ class SearchEngine:
 
     def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
         """As-you-type suggestions over titles and outline headings, pinyin initials included."""
-        return suggest(self.index, prefix, limit=limit, paid_visible=paid_visible)
+        index = self.index
+        paid = index.lookup_searcher(paid=True) if paid_visible else None
+        return suggest(index.lookup_schema, index.lookup_searcher(), paid, prefix, limit=limit)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -1,8 +1,17 @@
-"""The derived index: two tantivy indexes fed our own tokens, and the store sequence number they reflect.
+"""The derived index: three tantivy indexes fed our own tokens, and the store sequence number they reflect.
 
-    index_dir/main/     one engine document per stored document (body, title, genre, tag, year)
-    index_dir/lookup/   one engine document per title or outline heading (quick lookup)
-    index_dir/state.json  {"format", "seq"}: written atomically after both commits
+    index_dir/main/     one engine document per stored document: its free and its member-only text in
+                        fields of their own, the title, and the facts (genre, tag, year) of the whole
+                        text beside those of the free text
+    index_dir/lookup/   one engine document per title or free outline heading (quick lookup)
+    index_dir/paid_lookup/  one per member-only heading (quick lookup for members)
+    index_dir/state.json  {"format", "seq"}: written atomically after the commits
+
+Every answer to a viewer without member access is computed from the free fields and the free lookup
+alone: the same query on a library whose member-only text was deleted finds the same documents with the
+same BM25 statistics (document counts, term frequencies, field lengths), so totals, ranking and facets
+carry nothing of the member-only text. A member's phrase matches in the free or the member-only field
+(a phrase never spans two blocks, and a block is wholly free or wholly member-only).
 
 A crash between a commit and the state write only makes the next sync apply some changes again, and
 applying is idempotent: every document (and its lookup entries) is deleted by id before it is added.
@@ -13,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,9 +34,11 @@ import tantivy
 
 from sucai.model import Document
 from sucai.normalize import normalize
-from sucai.search.tokens import char_tokens, document_tokens, phrase_terms, single_char_pattern, token_safe
+from sucai.search.suggest import document_heads, lookup_documents, lookup_schema
+from sucai.search.tokens import char_tokens, document_tokens, phrase_query, token_safe
+from sucai.store.free_facts import shown_free_facts
 
-FORMAT = 3  # bump when a schema or the tokens change: an index of another format is rebuilt
+FORMAT = 4  # bump when a schema or the tokens change: an index of another format is rebuilt
 STATE_FILE = "state.json"
 SYNC_HEAP = 64_000_000
 BULK_HEAP = 256_000_000
@@ -37,21 +49,43 @@ class IndexBusy(Exception):
     """Another process holds the index writer for longer than we wait; it applies the changes."""
 
 
+@dataclass(frozen=True)
+class Fields:
+    """The field names one kind of viewer searches: free text only, or free and member-only text."""
+
+    bodies: tuple[str, ...]
+    chars: tuple[str, ...]
+    genre: str
+    tag: str
+    year: str
+
+    def facet(self, name: str) -> str:
+        """The field holding the facet `name` (genre, tag, year) for this viewer."""
+        return {"genre": self.genre, "tag": self.tag, "year": self.year}[name]
+
+
+FREE_FIELDS = Fields(("free_body",), ("free_chars",), "free_genre", "free_tag", "free_year")
+ALL_FIELDS = Fields(("free_body", "paid_body"), ("free_chars", "paid_chars"), "genre", "tag", "year")
+
+
+def fields_for(paid_visible: bool) -> Fields:
+    return ALL_FIELDS if paid_visible else FREE_FIELDS
+
+
 def main_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("id", indexed=True, fast=True)
-    sb.add_text_field("body", tokenizer_name="whitespace", index_option="position")
-    # Each character alone, counted but without positions: a one-character query is one term here
-    # (over `body` it would be the union of every bigram the character starts).
-    sb.add_text_field("chars", tokenizer_name="whitespace", index_option="freq")
+    for part in ("free", "paid"):
+        sb.add_text_field(f"{part}_body", tokenizer_name="whitespace", index_option="position")
+        # Each character alone, counted but without positions: a one-character query is one term here
+        # (over a body field it would be the union of every bigram the character starts).
+        sb.add_text_field(f"{part}_chars", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field("genre", tokenizer_name="raw", index_option="basic", fast=True)
-    sb.add_text_field("tag", tokenizer_name="raw", index_option="basic", fast=True)
-    sb.add_integer_field("year", indexed=True, fast=True)
+    for prefix in ("", "free_"):
+        sb.add_text_field(f"{prefix}genre", tokenizer_name="raw", index_option="basic", fast=True)
+        sb.add_text_field(f"{prefix}tag", tokenizer_name="raw", index_option="basic", fast=True)
+        sb.add_integer_field(f"{prefix}year", indexed=True, fast=True)
     return sb.build()
-
-
-
 
 
 def to_engine_document(doc: Document) -> tantivy.Document:
@@ -59,52 +93,39 @@ def to_engine_document(doc: Document) -> tantivy.Document:
     assert doc.id is not None
     out = tantivy.Document()
     out.add_integer("id", doc.id)
-    normalized = [normalize(b.text) for b in doc.blocks]
-    out.add_text("body", document_tokens(normalized))
-    out.add_text("chars", char_tokens(normalized))
+    for part, paid in (("free", False), ("paid", True)):
+        normalized = [normalize(b.text) for b in doc.blocks if b.paid == paid]
+        if normalized:
+            out.add_text(f"{part}_body", document_tokens(normalized))
+            out.add_text(f"{part}_chars", char_tokens(normalized))
     out.add_text("title", document_tokens([normalize(doc.title)]))
-    if doc.genre:
-        out.add_text("genre", doc.genre)
-    for tag in dict.fromkeys(doc.tags):
-        out.add_text("tag", tag)
-    if doc.year is not None:
-        out.add_integer("year", doc.year)
+    free = shown_free_facts(doc.free_facts, doc.has_paid)
+    _add_facts(out, "", doc.genre, doc.tags, doc.year)
+    if free is None:
+        _add_facts(out, "free_", doc.genre, doc.tags, doc.year)
+    else:
+        _add_facts(out, "free_", free.genre, free.tags, free.year)
     return out
 
 
-@dataclass(frozen=True)
-class Heading:
-    """A quick-lookup entry: a document's title (block -1) or one of its outline headings."""
-
-    doc_id: int
-    block: int
-    paid: bool
-    text: str
-
-
-def document_heads(doc: Document) -> list[Heading]:
-    assert doc.id is not None
-    heads = [Heading(doc.id, -1, False, doc.title)] if doc.title.strip() else []
-    heads += [Heading(doc.id, i, b.paid, b.text) for i, b in enumerate(doc.blocks) if b.kind == "heading"]
-    return heads
+def _add_facts(out: tantivy.Document, prefix: str, genre: str | None, tags: list[str], year: int | None) -> None:
+    if genre:
+        out.add_text(f"{prefix}genre", genre)
+    for tag in dict.fromkeys(tags):
+        out.add_text(f"{prefix}tag", tag)
+    if year is not None:
+        out.add_integer(f"{prefix}year", year)
 
 
-def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
-    """Exact substring of one paragraph of `field` (a field of our tokens); text already normalised."""
+def body_query(schema: tantivy.Schema, text: str, fields: Fields = ALL_FIELDS) -> tantivy.Query:
+    """Exact substring of one paragraph of the text the fields hold; text already normalised."""
     if len(text) == 1:
-        return tantivy.Query.regex_query(schema, field, single_char_pattern(text))
-    pairs = phrase_terms(text)
-    if len(pairs) == 1:
-        return tantivy.Query.term_query(schema, field, pairs[0][1])
-    words: list[str | tuple[int, str]] = [*pairs]
-    return tantivy.Query.phrase_query(schema, field, words)
-
-
-def body_query(schema: tantivy.Schema, text: str) -> tantivy.Query:
-    """Exact substring of one paragraph of a document's text; text already normalised."""
-    if len(text) == 1:
-        return tantivy.Query.term_query(schema, "chars", token_safe(text))
-    return phrase_query(schema, "body", text)
+        queries = [tantivy.Query.term_query(schema, name, token_safe(text)) for name in fields.chars]
+    else:
+        queries = [phrase_query(schema, name, text) for name in fields.bodies]
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
 
 def _acquire_writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
@@ -122,18 +143,20 @@ def _acquire_writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.In
 
 @dataclass
 class Writers:
-    """The two writers of one sync or rebuild; they commit together."""
+    """The writers of one sync or rebuild; they commit together."""
 
     main: tantivy.IndexWriter
     lookup: tantivy.IndexWriter
+    paid_lookup: tantivy.IndexWriter
+
+    def all(self) -> tuple[tantivy.IndexWriter, ...]:
+        return (self.main, self.lookup, self.paid_lookup)
 
 
 class SearchIndex:
     """The derived index in a directory, with the store sequence number it reflects."""
 
     def __init__(self, path: Path) -> None:
-        from sucai.search.suggest import lookup_schema
-
         self.path = Path(path)
         self.schema = main_schema()
         self.lookup_schema = lookup_schema()
@@ -152,10 +175,11 @@ class SearchIndex:
             self._open()
 
     def _open(self) -> None:
-        for sub in ("main", "lookup"):
+        for sub in ("main", "lookup", "paid_lookup"):
             (self.path / sub).mkdir(exist_ok=True)
         self.main = tantivy.Index(self.schema, str(self.path / "main"), reuse=True)
         self.lookup = tantivy.Index(self.lookup_schema, str(self.path / "lookup"), reuse=True)
+        self.paid_lookup = tantivy.Index(self.lookup_schema, str(self.path / "paid_lookup"), reuse=True)
 
     def _reset_directory(self) -> None:
         """An index of another format (or none): start empty, applied sequence 0."""
@@ -177,7 +201,8 @@ class SearchIndex:
         return seq if isinstance(seq, int) else 0
 
     def _write_state(self, seq: int) -> None:
-        tmp = self.path / (STATE_FILE + ".tmp")
+        # A temporary name of its own per process and thread: two writers never replace each other's file.
+        tmp = self.path / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump({"format": FORMAT, "seq": seq}, fh)
             fh.flush()
@@ -187,51 +212,68 @@ class SearchIndex:
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager
     def writers(self, heap: int = SYNC_HEAP, threads: int = 1) -> Iterator[Writers]:
-        """The one pair of writers, held only while applying changes so that other processes can sync too."""
-        main = _acquire_writer(self.main, heap, threads)
+        """The one set of writers, held only while applying changes so that other processes can sync too."""
+        held: list[tantivy.IndexWriter] = []
         try:
-            lookup = _acquire_writer(self.lookup, max(heap // 4, 15_000_000), 1)
+            held.append(_acquire_writer(self.main, heap, threads))
+            held.append(_acquire_writer(self.lookup, max(heap // 4, 15_000_000), 1))
+            held.append(_acquire_writer(self.paid_lookup, 15_000_000, 1))
         except BaseException:
-            main.rollback()
-            main.wait_merging_threads()
+            for writer in held:
+                writer.rollback()
+                writer.wait_merging_threads()
             raise
+        writers = Writers(*held)
         try:
-            yield Writers(main, lookup)
+            yield writers
         except BaseException:
-            main.rollback()
-            lookup.rollback()
+            for writer in held:
+                writer.rollback()
             raise
         finally:
-            main.wait_merging_threads()
-            lookup.wait_merging_threads()
+            for writer in held:
+                writer.wait_merging_threads()
 
     def delete(self, writers: Writers, doc_ids: Iterable[int]) -> None:
         for doc_id in doc_ids:
             writers.main.delete_documents_by_query(tantivy.Query.term_query(self.schema, "id", doc_id))
-            writers.lookup.delete_documents_by_query(tantivy.Query.term_query(self.lookup_schema, "doc", doc_id))
+            by_doc = tantivy.Query.term_query(self.lookup_schema, "doc", doc_id)
+            writers.lookup.delete_documents_by_query(by_doc)
+            writers.paid_lookup.delete_documents_by_query(by_doc)
+
+    def add(self, writers: Writers, doc: Document) -> None:
+        """Index one stored document: its engine document and its lookup entries (member-only headings apart)."""
+        writers.main.add_document(to_engine_document(doc))
+        heads = document_heads(doc)
+        for entry in lookup_documents([h for h in heads if not h.paid]):
+            writers.lookup.add_document(entry)
+        for entry in lookup_documents([h for h in heads if h.paid]):
+            writers.paid_lookup.add_document(entry)
 
     def commit(self, writers: Writers, seq: int) -> None:
-        """Commit both writers' changes, then record the sequence they bring the index to."""
-        writers.main.commit()
-        writers.lookup.commit()
+        """Commit every writer's changes, then record the sequence they bring the index to."""
+        for writer in writers.all():
+            writer.commit()
         self._write_state(seq)
         self.reload()
 
     def reload(self) -> None:
         self.main.reload()
         self.lookup.reload()
+        self.paid_lookup.reload()
         self.loaded_seq = self.applied_seq()
 
     def clear(self, writers: Writers) -> None:
-        writers.main.delete_all_documents()
-        writers.lookup.delete_all_documents()
+        for writer in writers.all():
+            writer.delete_all_documents()
 
     # -- reading ---------------------------------------------------------------------------------
     def searcher(self) -> tantivy.Searcher:
         return self.main.searcher()
 
-    def lookup_searcher(self) -> tantivy.Searcher:
-        return self.lookup.searcher()
+    def lookup_searcher(self, paid: bool = False) -> tantivy.Searcher:
+        """The quick-lookup entries of titles and free headings, or (paid) of member-only headings."""
+        return (self.paid_lookup if paid else self.lookup).searcher()
 
     def num_docs(self) -> int:
         return int(self.searcher().num_docs)

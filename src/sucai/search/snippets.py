@@ -139,10 +139,6 @@ class Matcher:
             matches.append(BlockMatch(i, doc.block(i), present, literal))
         return matches
 
-    def in_free_text(self, phrase: str, hay: Haystack) -> bool:
-        """Whether the phrase occurs in a block every viewer may read."""
-        return bool(_first_blocks(hay.text, hay.starts, phrase, lambda i: not hay.doc.paid[i], 1))
-
     def highlight(self, text: str) -> str:
         """Whole text (a title), escaped, every phrase occurrence marked."""
         return mark(text, self.spans(text, self.phrases))
@@ -224,6 +220,26 @@ def window(text: str, spans: Sequence[Span], size: int) -> tuple[int, int]:
     for s, e in spans:
         if s < end < e:
             end = e
+    return _outside_numbers(text, start, end)
+
+
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+_NUMBER_JOINERS = frozenset("年月日号.．:：/-—%％")
+
+
+def _in_number(text: str, i: int) -> bool:
+    """Whether text[i] belongs to a number or a date: a digit, or 年 月 . : % … right after a digit."""
+    ch = text[i]
+    return ch in _DIGITS or (ch in _NUMBER_JOINERS and i > 0 and text[i - 1] in _DIGITS)
+
+
+def _outside_numbers(text: str, start: int, end: int) -> tuple[int, int]:
+    """The window widened so that it neither starts nor ends inside a number or a date: a snippet that
+    begins "…3年5月" misquotes 2023年5月."""
+    while 0 < start < len(text) and _in_number(text, start) and _in_number(text, start - 1):
+        start -= 1
+    while 0 < end < len(text) and _in_number(text, end) and _in_number(text, end - 1):
+        end += 1
     return start, end
 
 

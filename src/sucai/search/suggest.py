@@ -16,17 +16,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import tantivy
 
-from sucai.model import Suggestion
+from sucai.model import Document, Suggestion
 from sucai.normalize import normalize
-from sucai.search.index import Heading, phrase_query
-from sucai.search.tokens import document_tokens, token_safe
-
-if TYPE_CHECKING:
-    from sucai.search.index import SearchIndex
+from sucai.search.tokens import document_tokens, phrase_query, token_safe
 
 TITLE_BOOST = 1000.0
 PREFIX_BOOST = 100.0
@@ -35,6 +30,23 @@ CANDIDATES = 4  # entries fetched per suggestion wanted (duplicates and pinyin c
 _Occur = tantivy.Occur
 _LETTERS = re.compile(r"[a-z]+")
 _NOT_INITIAL = re.compile(r"[^a-z0-9\n]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A quick-lookup entry: a document's title (block -1) or one of its outline headings."""
+
+    doc_id: int
+    block: int
+    paid: bool
+    text: str
+
+
+def document_heads(doc: Document) -> list[Heading]:
+    assert doc.id is not None
+    heads = [Heading(doc.id, -1, False, doc.title)] if doc.title.strip() else []
+    heads += [Heading(doc.id, i, b.paid, b.text) for i, b in enumerate(doc.blocks) if b.kind == "heading"]
+    return heads
 
 
 @lru_cache(maxsize=1)
@@ -157,8 +169,7 @@ class _Found:
     text: str
 
 
-def _ranked(schema: tantivy.Schema, match: tantivy.Query, start_field: str, typed: str,
-            paid_visible: bool) -> tantivy.Query:
+def _ranked(schema: tantivy.Schema, match: tantivy.Query, start_field: str, typed: str) -> tantivy.Query:
     clauses = [
         (_Occur.Must, match),
         (_Occur.Should, tantivy.Query.const_score_query(tantivy.Query.term_query(schema, "title", 1), TITLE_BOOST)),
@@ -166,8 +177,6 @@ def _ranked(schema: tantivy.Schema, match: tantivy.Query, start_field: str, type
     if len(typed) <= PREFIX_CHARS:
         prefix = tantivy.Query.term_query(schema, start_field, typed)
         clauses.append((_Occur.Should, tantivy.Query.const_score_query(prefix, PREFIX_BOOST)))
-    if not paid_visible:
-        clauses.append((_Occur.MustNot, tantivy.Query.term_query(schema, "paid", 1)))
     return tantivy.Query.boolean_query(clauses)
 
 
@@ -181,31 +190,41 @@ def _run(searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[_
     return found
 
 
-def suggest(index: SearchIndex, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
-    """Titles and headings containing what was typed (or its pinyin), best first, one per distinct text."""
+def suggest(
+    schema: tantivy.Schema, free: tantivy.Searcher, paid: tantivy.Searcher | None, prefix: str, limit: int = 10
+) -> list[Suggestion]:
+    """Titles and headings containing what was typed (or its pinyin), best first, one per distinct text.
+
+    Titles and free headings are one index (`free`), member-only headings another (`paid`): a viewer without
+    member access is answered from the first alone (paid=None), so nothing of the member-only headings (not
+    even their share of the ranking statistics) reaches them. A member's suggestions merge both."""
     typed = normalize(prefix)
     if not typed or limit <= 0:
         return []
-    schema, searcher = index.lookup_schema, index.lookup_searcher()
-    wanted = limit * CANDIDATES
-    found = _run(searcher, _ranked(schema, phrase_query(schema, "chars", typed), "starts", typed, paid_visible),
-                 wanted)
-    if _LETTERS.fullmatch(typed) and len(typed) >= 2:
-        initials_query = phrase_query(schema, "letters", typed)
-        found += _run(searcher, _ranked(schema, initials_query, "lstarts", typed, paid_visible), wanted)
-        found += _full_pinyin(searcher, schema, typed, paid_visible, wanted)
+    found = _lookup(schema, free, typed, limit * CANDIDATES)
+    if paid is not None:
+        found += _lookup(schema, paid, typed, limit * CANDIDATES)
     return _distinct(found, limit)
 
 
-def _full_pinyin(searcher: tantivy.Searcher, schema: tantivy.Schema, typed: str, paid_visible: bool,
-                 wanted: int) -> list[_Found]:
+def _lookup(schema: tantivy.Schema, searcher: tantivy.Searcher, typed: str, wanted: int) -> list[_Found]:
+    """The entries of one lookup index matching what was typed (text, then pinyin initials and syllables)."""
+    found = _run(searcher, _ranked(schema, phrase_query(schema, "chars", typed), "starts", typed), wanted)
+    if _LETTERS.fullmatch(typed) and len(typed) >= 2:
+        initials_query = phrase_query(schema, "letters", typed)
+        found += _run(searcher, _ranked(schema, initials_query, "lstarts", typed), wanted)
+        found += _full_pinyin(searcher, schema, typed, wanted)
+    return found
+
+
+def _full_pinyin(searcher: tantivy.Searcher, schema: tantivy.Schema, typed: str, wanted: int) -> list[_Found]:
     """Entries whose syllables spell the typed letters: found by their initials, then checked."""
     found: list[_Found] = []
     for seg in segmentations(typed):
         if all(len(s) == 1 for s in seg):
             continue  # plain initials: already looked up
         key = "".join(s[0] for s in seg)
-        query = _ranked(schema, phrase_query(schema, "letters", key), "lstarts", key, paid_visible)
+        query = _ranked(schema, phrase_query(schema, "letters", key), "lstarts", key)
         found += [f for f in _run(searcher, query, wanted * 4) if spells_somewhere(normalize(f.text), seg)]
     return found
 

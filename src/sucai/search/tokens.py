@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 import numpy as np
+import tantivy
 
 # Three characters: never equal to a bigram, never matched by the one-character regex.
 SEPARATOR = "\u2029\u2029\u2029"
@@ -99,3 +100,14 @@ def single_char_pattern(normalized_char: str) -> str:
     """Regex over terms for a one-character query: the char alone (paragraph end) or starting a bigram."""
     ch = token_safe(normalized_char)
     return f"\\x{{{ord(ch):X}}}.?"
+
+
+def phrase_query(schema: tantivy.Schema, field: str, text: str) -> tantivy.Query:
+    """Exact substring of one paragraph of `field` (a field of our tokens); text already normalised."""
+    if len(text) == 1:
+        return tantivy.Query.regex_query(schema, field, single_char_pattern(text))
+    pairs = phrase_terms(text)
+    if len(pairs) == 1:
+        return tantivy.Query.term_query(schema, field, pairs[0][1])
+    words: list[str | tuple[int, str]] = [*pairs]
+    return tantivy.Query.phrase_query(schema, field, words)

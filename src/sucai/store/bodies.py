@@ -20,7 +20,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
-from sucai.model import Block
+from sucai.model import Block, FreeFacts
 from sucai.normalize import normalize, shifts_offsets
 
 
@@ -74,14 +74,15 @@ class DocumentText:
     kinds: tuple[str, ...]
     paid: tuple[bool, ...]
     stored_shifts: bool | None = None
+    free_facts: FreeFacts | None = None  # the facts a viewer without member access may see (None: no paid block)
 
     @classmethod
     def from_row(cls, doc_id: int, title: str, year: int | None, genre: str | None, layout: str,
-                 text: str) -> DocumentText:
+                 text: str, free_facts: FreeFacts | None = None) -> DocumentText:
         parts = read_layout(layout)
         return cls(
             id=doc_id, title=title, year=year, genre=genre, text=text, starts=parts.starts, kinds=parts.kinds,
-            paid=parts.paid, stored_shifts=parts.shifts,
+            paid=parts.paid, stored_shifts=parts.shifts, free_facts=free_facts,
         )
 
     def block(self, i: int) -> str:

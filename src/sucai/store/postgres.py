@@ -1,24 +1,37 @@
-"""The scale-out backend: PostgreSQL through psycopg 3, the same SqlStore logic over one connection."""
+"""The scale-out backend: PostgreSQL through psycopg 3, the same SqlStore logic over a pool of connections.
+
+Each thread's transaction runs on a connection of its own from the pool (reads in parallel, no store-wide
+lock); a connection found dead (server restarted, backend terminated) is replaced before it is used.
+Rows written many at a time (fingerprints, phrases) go through COPY rather than one INSERT each."""
 
 from __future__ import annotations
 
+import os
 import re
+import select
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sucai.errors import StoreError
 from sucai.store.schema import POSTGRES
-from sucai.store.sql import Cursor, SqlStore
+from sucai.store.sql import Cursor, SqlStore, TxState
 
 # Quoted strings, quoted identifiers and comments pass through untouched; only bare ? and % are rewritten.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?|%", re.DOTALL)
 # Any constant works; it only has to be the same for every sucai process migrating this database.
 _MIGRATION_LOCK = 5_748_001
+# A plain multi-row INSERT (no RETURNING, no ON CONFLICT): safe to send as COPY.
+_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((\?(?:, \?)*)\)")
+_NO_RESULT = re.compile(r"didn.t produce (records|a result)")
+COPY_FROM_ROWS = 8  # fewer rows than this: executemany costs less than starting a COPY
+POOL_SIZE = int(os.environ.get("SUCAI_PG_POOL", "8"))  # connections per process at most
 
 
 @lru_cache(maxsize=512)
@@ -53,37 +66,67 @@ class _PgCursor(Cursor):
         self._cursor.execute(to_pyformat(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        plain = _PLAIN_INSERT.fullmatch(sql)
+        pipelined = self._cursor.connection._pipeline is not None  # COPY is not allowed in a pipeline
+        if plain is not None and len(rows) >= COPY_FROM_ROWS and not pipelined:
+            with self._cursor.copy(f"COPY {plain.group(1)} ({plain.group(2)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(tuple(row))
+            return
         self._cursor.executemany(to_pyformat(sql), [tuple(r) for r in rows])
 
+    # A statement without a result (INSERT without RETURNING) reads as no rows, as in sqlite3. (In a pipeline
+    # the result, and so `description`, is there only once fetched: ask, and take "no result" for none.)
     def fetchall(self) -> list[tuple[Any, ...]]:
-        # A statement without a result (INSERT without RETURNING) reads as no rows, as in sqlite3.
-        if self._cursor.description is None:
-            return []
-        return self._cursor.fetchall()
+        try:
+            return self._cursor.fetchall()
+        except psycopg.ProgrammingError as exc:
+            if _NO_RESULT.search(str(exc)):
+                return []
+            raise
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        if self._cursor.description is None:
-            return None
-        return self._cursor.fetchone()
+        try:
+            return self._cursor.fetchone()
+        except psycopg.ProgrammingError as exc:
+            if _NO_RESULT.search(str(exc)):
+                return None
+            raise
+
+
+def _check_idle_connection(conn: psycopg.Connection[Any]) -> None:
+    """Before a pooled connection is used: an idle connection on which something arrived was most likely
+    ended by the server (a restart, pg_terminate_backend, an idle timeout: it sends a last message and
+    closes); only then is a round trip spent to make sure. A silent idle connection is taken as it is."""
+    if conn.closed or conn.broken:
+        raise psycopg.OperationalError("the connection is closed")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        ConnectionPool.check_connection(conn)
 
 
 class PostgresStore(SqlStore):
-    """A library in a PostgreSQL database (or one schema of it, via ?options=-csearch_path=NAME).
-
-    One connection, used by one thread at a time under the store's lock; a broken connection is
-    replaced at the start of the next transaction."""
+    """A library in a PostgreSQL database (or one schema of it, via ?options=-csearch_path=NAME)."""
 
     dialect = POSTGRES
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         super().__init__()
         self.url = url
-        self._conn = self._connect()
+        self._local = threading.local()
+        first = self._connect()  # a bad URL or a server that is down fails here, at once, with a clear message
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=max(1, pool_size), open=False, timeout=30, name="sucai",
+            kwargs={"autocommit": True, "connect_timeout": 10}, check=_check_idle_connection,
+        )
         try:
-            self.migrate()
+            self._pool.open(wait=False)
+            self._migrate_under_lock(first)
         except psycopg.Error as exc:
-            self._conn.close()
+            self._pool.close()
             raise StoreError(f"{redact(url)}: not a usable sucai library ({exc})") from exc
+        finally:
+            first.close()
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
@@ -91,29 +134,46 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise StoreError(f"{redact(self.url)}: cannot connect to PostgreSQL ({exc})") from exc
 
-    def migrate(self) -> None:
+    def _migrate_under_lock(self, conn: psycopg.Connection[Any]) -> None:
         # Two processes opening a fresh database at once must not both run migration 1.
-        with self._lock:
-            self._conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
-            try:
-                super().migrate()
-            finally:
-                if not self._conn.broken:
-                    self._conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            self.migrate()
+        finally:
+            if not conn.broken:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+    # -- transactions: one per thread, each on its own pooled connection ------------------------------
+    def _serial(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def _tx(self) -> TxState:
+        tx: TxState | None = getattr(self._local, "tx", None)
+        if tx is None:
+            tx = self._local.tx = TxState()
+        return tx
 
     @contextmanager
     def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
-        if self._conn.broken:
-            self._conn = self._connect()
-        with self._conn.transaction(), self._conn.cursor() as cur:
-            yield _PgCursor(cur)
+        try:
+            with self._pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    # A writer's statements go out in a pipeline: those whose result nobody reads (rows of
+                    # bodies, phrases, fingerprints, changes) cost no round trip of their own.
+                    with conn.pipeline() if write else nullcontext(), conn.transaction(), conn.cursor() as cur:
+                        yield _PgCursor(cur)
+                finally:
+                    self._local.conn = None
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            # The connection went away mid-way (it is dropped from the pool; the next call gets a new one).
+            raise StoreError(f"{redact(self.url)}: the database connection failed ({exc})") from exc
 
     def _joined_cursor(self) -> Cursor:
-        return _PgCursor(self._conn.cursor())
+        return _PgCursor(self._local.conn.cursor())
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._pool.close()
 
     def fingerprint_bytes(self) -> int:
         sizes = "pg_total_relation_size('fingerprints') + pg_total_relation_size('fingerprint_log')"

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sucai.store.activity import ACTIVITY_MIGRATION
 from sucai.store.bodies import pack_blocks_table
+from sucai.store.changelog import MIGRATION as CHANGE_LOG_MIGRATION
+from sucai.store.codes import CODES_MIGRATION
+from sucai.store.fingerprint_scope import rescope_fingerprints
+from sucai.store.free_facts import fill_free_facts
+from sucai.store.originals import TOMBSTONES, UNIQUE_ORIGINALS, collapse_twin_originals
 
 
 @dataclass(frozen=True)
@@ -86,13 +92,65 @@ MIGRATIONS: list[list[Step]] = [
         "DROP TABLE blocks",
     ],
     # 5: what a viewer without member access may know of a document (facts from its free part only).
-    [],
+    [
+        "ALTER TABLE documents ADD COLUMN free_facts TEXT",  # JSON (store/free_facts.py); NULL: nothing paid
+        fill_free_facts,
+    ],
     # 6: fingerprints of the free part beside those of the whole text, for non-member originality checks.
-    [],
+    # A row's scope: bit 1 = selected from the whole text, bit 2 = from the free text (store/base.py).
+    [
+        "ALTER TABLE fingerprints ADD COLUMN scope INTEGER NOT NULL DEFAULT 3",
+        "ALTER TABLE fingerprint_log ADD COLUMN scope INTEGER NOT NULL DEFAULT 3",
+        rescope_fingerprints,
+    ],
     # 7: state shared by every process and node: sessions, API tokens, rate limits, quotas, jobs.
-    [],
+    [
+        # A session row per sign-in; the cookie carries a random secret, the store only its hash.
+        """CREATE TABLE sessions (
+            id {id}, secret_hash TEXT NOT NULL UNIQUE, user_id {bigint} NOT NULL, created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL, ended_at TEXT)""",
+        "CREATE INDEX sessions_user ON sessions (user_id)",
+        # API tokens get an id (to list and revoke), an expiry, a last use; older tokens keep working (no expiry).
+        """CREATE TABLE api_tokens (
+            id {id}, token_hash TEXT NOT NULL UNIQUE, user_id {bigint} NOT NULL, created_at TEXT NOT NULL,
+            expires_at TEXT, last_used TEXT, revoked_at TEXT)""",
+        "INSERT INTO api_tokens (token_hash, user_id, created_at) SELECT token_hash, user_id, created_at"
+        " FROM tokens ORDER BY created_at",
+        "DROP TABLE tokens",
+        "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+        # Fixed-window counters (times in whole seconds since the epoch); `expires` lets old windows be swept.
+        """CREATE TABLE rate_limits (
+            key TEXT NOT NULL, window_start {bigint} NOT NULL, hits INTEGER NOT NULL, expires {bigint} NOT NULL,
+            PRIMARY KEY (key, window_start)) {norowid}""",
+        "CREATE INDEX rate_limits_expires ON rate_limits (expires)",
+        # One holder per key until it releases or its lease (milliseconds since the epoch) runs out.
+        "CREATE TABLE leases (key TEXT PRIMARY KEY, holder TEXT NOT NULL, expires {bigint} NOT NULL)",
+        # The daily quota as one counter per (user, UTC day), taken with a conditional UPDATE.
+        """CREATE TABLE download_counts (
+            user_id {bigint} NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL,
+            PRIMARY KEY (user_id, day)) {norowid}""",
+        "INSERT INTO download_counts (user_id, day, used) SELECT user_id, SUBSTR(at, 1, 10), COUNT(*)"
+        " FROM downloads GROUP BY user_id, SUBSTR(at, 1, 10)",
+        # Upload (ingest) jobs, so any node shows a job's progress.
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY, user_name TEXT NOT NULL, files TEXT NOT NULL, total INTEGER NOT NULL,
+            done INTEGER NOT NULL, current TEXT NOT NULL, finished INTEGER NOT NULL, error TEXT NOT NULL,
+            report TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX jobs_created ON jobs (created_at)",
+        # A full save names the version it was loaded at; a stale one is refused (409), not lost silently.
+        "ALTER TABLE drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    ],
     # 8: the change log a follower can trust, one original per body under concurrent writers.
-    [],
+    [
+        *CHANGE_LOG_MIGRATION,  # store/changelog.py: numbers in commit order; node positions; compaction
+        TOMBSTONES,  # store/originals.py: deleted documents stay deleted through reindex
+        collapse_twin_originals,
+        UNIQUE_ORIGINALS,
+    ],
+    # 9: membership codes (卡密) and their redemption (store/codes.py).
+    [*CODES_MIGRATION],
+    # 10: the search log, saved searches (store/activity.py).
+    [*ACTIVITY_MIGRATION],
 ]
 
 

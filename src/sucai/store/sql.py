@@ -22,17 +22,25 @@ from sucai.model import (
     Repair,
     User,
 )
-from sucai.store.base import Change, Fingerprint, FingerprintHit, StoredFile
+from sucai.store.base import SCOPE_WHOLE, Fingerprint, FingerprintArrays, FingerprintHit, StoredFile
 from sucai.store.bodies import DocumentText, pack, unpack
+from sucai.store.free_facts import dump_free_facts, free_facts_of, load_free_facts
 
 if TYPE_CHECKING:
     from sucai.compose.phrases import Phrase
+from sucai.store.activity import Activity
+from sucai.store.changelog import ChangeLog, number_changes
+from sucai.store.codes import MembershipCodes
+from sucai.store.fingerprint_scope import MERGE_FINGERPRINT_LOG
+from sucai.store.originals import AlreadyStored
 from sucai.store.schema import MIGRATIONS, Dialect, render
+from sucai.store.state import SharedState, end_sessions
 
 _DOC_COLUMNS = (
     "id, title, source, year, genre, tags, outline, placeholders, removed, repairs, "
-    "source_sha256, body_sha256, duplicate_of, created_at, chars"
+    "source_sha256, body_sha256, duplicate_of, created_at, chars, free_facts"
 )
+_SUMMARY_COLUMNS = "id, title, source, year, genre, chars, tags, created_at, duplicate_of, free_facts"
 _CHUNK = 500  # ids per IN (...) list: well under both backends' parameter limits
 # Substring match on both backends; LOWER on both sides because SQLite's LIKE ignores ASCII case and
 # PostgreSQL's does not. The pattern is always a parameter, escaped by like_pattern().
@@ -70,7 +78,15 @@ class Cursor:
         raise NotImplementedError
 
 
-class SqlStore:
+class TxState:
+    """An open transaction: how deeply joined, and the changes it will number when it ends."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.changes: list[tuple[int, str]] = []
+
+
+class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
     """Store implementation shared by SQLite and PostgreSQL."""
 
     url: str
@@ -78,29 +94,44 @@ class SqlStore:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._depth = 0
+        self._shared_tx = TxState()
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Cursor]:
         """One transaction; nested calls join the outer one (a file's rows are stored all or nothing).
 
-        write=False: only reads, which on SQLite neither wait for nor block another process's writer."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
+        write=False: only reads, which on SQLite neither wait for nor block another process's writer.
+        Changes logged inside are numbered last, just before the commit (store/changelog.py)."""
+        with self._serial():
+            tx = self._tx()
+            if tx.depth:
+                tx.depth += 1
                 try:
                     yield self._joined_cursor()
                 finally:
-                    self._depth -= 1
+                    tx.depth -= 1
                 return
-            self._depth = 1
+            tx.depth, tx.changes = 1, []
             try:
                 with self._outer_transaction(write) as cur:
                     yield cur
+                    number_changes(cur, tx.changes)
             finally:
-                self._depth = 0
+                tx.depth, tx.changes = 0, []
+
+    def _log_change(self, doc_id: int, op: str) -> None:
+        """Record that a document was added (or rewritten) or deleted, for the indexes that follow the store."""
+        self._tx().changes.append((doc_id, op))
 
     # -- backend hooks -------------------------------------------------------------------------
+    def _serial(self) -> AbstractContextManager[object]:
+        """Held for a whole transaction: one connection shared by threads (SQLite) takes turns."""
+        return self._lock
+
+    def _tx(self) -> TxState:
+        """The calling thread's transaction state (one for all threads when they take turns)."""
+        return self._shared_tx
+
     def _outer_transaction(self, write: bool) -> AbstractContextManager[Cursor]:
         """Begin a transaction; commit when the block ends, roll back when it raises."""
         raise NotImplementedError
@@ -144,11 +175,16 @@ class SqlStore:
         phrases: Sequence[Sequence[Phrase]] | None = None,
     ) -> list[int]:
         with self.transaction() as cur:
+            # Another writer may store the same bytes at once: the second waits for the first, then is told.
             cur.execute(
-                "INSERT INTO files (origin, sha256, fmt, data, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO files (origin, sha256, fmt, data, added_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (sha256) DO NOTHING RETURNING id",
                 (file.origin, file.sha256, file.fmt, file.data, now_iso()),
             )
-            file_id = _one(cur)
+            row = cur.fetchone()
+            if row is None:
+                raise AlreadyStored(f"{file.origin}: already stored (same bytes)")
+            file_id = int(row[0])
             return [
                 self._add_document(
                     cur, file_id, ordinal, doc, fingerprints[ordinal] if ordinal < len(fingerprints) else [],
@@ -160,33 +196,50 @@ class SqlStore:
     def replace_file_documents(
         self, sha256: str, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
     ) -> list[int]:
-        """Re-parse support: a file's documents replaced in place, keeping their ids (links and traces hold)."""
+        """Re-parse support: a file's documents replaced in place, keeping their ids (links and traces hold).
+
+        A document the operator deleted stays deleted (its place in the file is recorded); its id is left out."""
         with self.transaction() as cur:
-            cur.execute("SELECT id FROM files WHERE sha256 = ?", (sha256,))
-            row = cur.fetchone()
-            if row is None:
-                raise NotFound(f"no stored file with sha256 {sha256}")
-            file_id = int(row[0])
-            cur.execute("SELECT id FROM documents WHERE file_id = ? ORDER BY ordinal", (file_id,))
-            old_ids = [int(r[0]) for r in cur.fetchall()]
+            file_id = self._file_id(cur, sha256)
+            cur.execute("SELECT ordinal, id FROM documents WHERE file_id = ?", (file_id,))
+            old = {int(o): int(i) for o, i in cur.fetchall()}
+            cur.execute("SELECT ordinal FROM deleted_documents WHERE file_id = ?", (file_id,))
+            gone = {int(r[0]) for r in cur.fetchall()}
             ids: list[int] = []
             for ordinal, doc in enumerate(documents):
+                if ordinal in gone:
+                    continue
                 prints = fingerprints[ordinal] if ordinal < len(fingerprints) else []
-                if ordinal < len(old_ids):
-                    ids.append(self._rewrite_document(cur, old_ids[ordinal], doc, prints))
+                if ordinal in old:
+                    ids.append(self._rewrite_document(cur, old.pop(ordinal), doc, prints))
                 else:
                     ids.append(self._add_document(cur, file_id, ordinal, doc, prints))
-            for extra in old_ids[len(documents):]:
+            for extra in old.values():
                 self._delete_in(cur, extra)
             return ids
 
-    def _original_for(self, cur: Cursor, body_sha256: str, before: int | None = None) -> int | None:
-        """The stored original with this body (older than `before`, when rewriting a document)."""
+    def restore_file(
+        self, sha256: str, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]]
+    ) -> list[int]:
+        """`ingest --again`: a stored file taken back whole, its deleted documents too (under new ids)."""
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM deleted_documents WHERE file_id = ?", (self._file_id(cur, sha256),))
+            return self.replace_file_documents(sha256, documents, fingerprints)
+
+    def _file_id(self, cur: Cursor, sha256: str) -> int:
+        cur.execute("SELECT id FROM files WHERE sha256 = ?", (sha256,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no stored file with sha256 {sha256}")
+        return int(row[0])
+
+    def _original_for(self, cur: Cursor, body_sha256: str, other_than: int | None = None) -> int | None:
+        """The stored original with this body (another than `other_than`, when rewriting a document)."""
         sql = "SELECT id FROM documents WHERE body_sha256 = ? AND duplicate_of IS NULL"
         params: list[Any] = [body_sha256]
-        if before is not None:
-            sql += " AND id < ?"
-            params.append(before)
+        if other_than is not None:
+            sql += " AND id <> ?"
+            params.append(other_than)
         cur.execute(sql + " ORDER BY id LIMIT 1", params)
         row = cur.fetchone()
         return int(row[0]) if row else None
@@ -195,8 +248,15 @@ class SqlStore:
         self, cur: Cursor, file_id: int, ordinal: int, doc: Document, prints: Sequence[Fingerprint],
         phrases: Sequence[Phrase] | None = None,
     ) -> int:
-        duplicate_of = self._original_for(cur, doc.body_sha256)
-        doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
+        # One original per body (a unique index): when another writer's original commits first, the insert
+        # as an original does nothing and the document is stored as its duplicate instead.
+        for _attempt in range(3):
+            duplicate_of = self._original_for(cur, doc.body_sha256)
+            doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
+            if doc_id is not None:
+                break
+        else:
+            raise StoreError(f"could not store {doc.title!r}: its body kept changing hands")
         if duplicate_of is None:
             self._insert_content(cur, doc_id, doc, prints, phrases)
         return doc_id
@@ -209,46 +269,51 @@ class SqlStore:
         self._insert_blocks(cur, doc_id, doc.blocks)
         self._insert_phrases(cur, doc_id, doc, phrases)
         cur.executemany(
-            "INSERT INTO fingerprint_log (hash, doc_id, pos) VALUES (?, ?, ?)",
-            [(fp.hash, doc_id, fp.pos) for fp in prints],
+            "INSERT INTO fingerprint_log (hash, doc_id, pos, scope) VALUES (?, ?, ?, ?)",
+            [(fp.hash, doc_id, fp.pos, fp.scope) for fp in prints],
         )
-        cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
+        self._log_change(doc_id, "add")
 
     def _rewrite_document(self, cur: Cursor, doc_id: int, doc: Document, prints: Sequence[Fingerprint]) -> int:
         self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
         for table in ("bodies", "phrases"):
             cur.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
-        duplicate_of = self._original_for(cur, doc.body_sha256, before=doc_id)
+        duplicate_of = self._original_for(cur, doc.body_sha256, other_than=doc_id)
         cur.execute(
             "UPDATE documents SET title = ?, source = ?, year = ?, genre = ?, tags = ?, outline = ?,"
-            " placeholders = ?, removed = ?, repairs = ?, body_sha256 = ?, duplicate_of = ?, chars = ? WHERE id = ?",
+            " placeholders = ?, removed = ?, repairs = ?, body_sha256 = ?, duplicate_of = ?, chars = ?,"
+            " free_facts = ? WHERE id = ?",
             (
                 doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags), _dump(doc.outline),
                 _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs), doc.body_sha256, duplicate_of,
-                doc.chars, doc_id,
+                doc.chars, dump_free_facts(free_facts_of(doc)), doc_id,
             ),
         )
         if duplicate_of is None:
             self._insert_content(cur, doc_id, doc, prints)
-        else:  # it became a copy of an older document: its own copies now point there too
+        else:  # it became a copy of another document: its own copies now point there too
             cur.execute("UPDATE documents SET duplicate_of = ? WHERE duplicate_of = ?", (duplicate_of, doc_id))
-            cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
+            self._log_change(doc_id, "delete")
         return doc_id
 
     def _insert_document(
         self, cur: Cursor, file_id: int, ordinal: int, doc: Document, duplicate_of: int | None
-    ) -> int:
+    ) -> int | None:
+        """The new document's id; None when it was to be an original and another with its body exists."""
+        if_first = " ON CONFLICT (body_sha256) WHERE duplicate_of IS NULL DO NOTHING" if duplicate_of is None else ""
         cur.execute(
             "INSERT INTO documents (file_id, ordinal, title, source, year, genre, tags, outline, placeholders,"
-            " removed, repairs, source_sha256, body_sha256, duplicate_of, chars, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " removed, repairs, source_sha256, body_sha256, duplicate_of, chars, created_at, free_facts)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?){if_first} RETURNING id",
             (
                 file_id, ordinal, doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags),
                 _dump(doc.outline), _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs),
                 doc.source_sha256, doc.body_sha256, duplicate_of, doc.chars, doc.created_at or now_iso(),
+                dump_free_facts(free_facts_of(doc)),
             ),
         )
-        return _one(cur)
+        row = cur.fetchone()
+        return int(row[0]) if row else None
 
     def _insert_blocks(self, cur: Cursor, doc_id: int, blocks: Sequence[Block]) -> None:
         cur.execute("INSERT INTO bodies (doc_id, layout, text) VALUES (?, ?, ?)", (doc_id, *pack(blocks)))
@@ -329,12 +394,14 @@ class SqlStore:
             for chunk in _chunks(list(dict.fromkeys(ids))):
                 marks = ", ".join("?" * len(chunk))
                 cur.execute(
-                    "SELECT d.id, d.title, d.year, d.genre, b.layout, b.text FROM documents d"
+                    "SELECT d.id, d.title, d.year, d.genre, b.layout, b.text, d.free_facts FROM documents d"
                     " JOIN bodies b ON b.doc_id = COALESCE(d.duplicate_of, d.id)"
                     f" WHERE d.id IN ({marks})", chunk,
                 )
-                for doc_id, title, year, genre, layout, text in cur.fetchall():
-                    found[int(doc_id)] = DocumentText.from_row(int(doc_id), title, year, genre, layout, text)
+                for doc_id, title, year, genre, layout, text, free in cur.fetchall():
+                    found[int(doc_id)] = DocumentText.from_row(
+                        int(doc_id), title, year, genre, layout, text, load_free_facts(free)
+                    )
         return [found[i] for i in ids if i in found]
 
     def list_documents(
@@ -343,7 +410,7 @@ class SqlStore:
         where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
         total = int(self._rows(f"SELECT COUNT(*) FROM documents{where}")[0][0])
         rows = self._rows(
-            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            f"SELECT {_SUMMARY_COLUMNS} FROM documents"
             f"{where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
@@ -360,6 +427,12 @@ class SqlStore:
             cur.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,))
             if cur.fetchone() is None:
                 raise NotFound(f"no document {doc_id}")
+            # Recorded by its place in its file, so that reindex does not bring it back (ingest --again does).
+            cur.execute(
+                "INSERT INTO deleted_documents (file_id, ordinal, doc_id, deleted_at)"
+                " SELECT file_id, ordinal, id, ? FROM documents WHERE id = ? ON CONFLICT (file_id, ordinal) DO NOTHING",
+                (now_iso(), doc_id),
+            )
             self._delete_in(cur, doc_id)
 
     def _delete_in(self, cur: Cursor, doc_id: int) -> None:
@@ -367,7 +440,7 @@ class SqlStore:
         cur.execute("SELECT id FROM documents WHERE duplicate_of = ? ORDER BY id", (doc_id,))
         heirs = [int(r[0]) for r in cur.fetchall()]
         cur.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'delete')", (doc_id,))
+        self._log_change(doc_id, "delete")
         if not heirs:
             self._delete_fingerprints(cur, doc_id)  # first: it reads the blocks
             for table in ("bodies", "phrases"):
@@ -380,11 +453,12 @@ class SqlStore:
             cur.execute("UPDATE documents SET duplicate_of = NULL WHERE id = ?", (heir,))
             for other in rest:
                 cur.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (heir, other))
-            cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (heir,))
+            self._log_change(heir, "add")
 
     def _fingerprint_keys(self, cur: Cursor, doc_id: int) -> list[tuple[int, int, int]]:
         """A stored document's fingerprint keys, recomputed from its blocks: the hash-ordered table has no
-        index by document (it would double its size), so rows are reached by their full key."""
+        index by document (it would double its size), so rows are reached by their full key. Both scopes'
+        keys (whole and free text), each once: a row's scope moves with it."""
         from sucai.originality.fingerprint import document_fingerprints
 
         cur.execute("SELECT layout, text FROM bodies WHERE doc_id = ?", (doc_id,))
@@ -418,7 +492,7 @@ class SqlStore:
 
     def documents_since(self, since: str, limit: int = 50) -> list[DocumentSummary]:
         rows = self._rows(
-            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            f"SELECT {_SUMMARY_COLUMNS} FROM documents"
             " WHERE duplicate_of IS NULL AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?",
             (since, limit),
         )
@@ -426,35 +500,41 @@ class SqlStore:
 
     def duplicates(self, limit: int = 200) -> list[tuple[DocumentSummary, int]]:
         rows = self._rows(
-            "SELECT id, title, source, year, genre, chars, tags, created_at, duplicate_of FROM documents"
+            f"SELECT {_SUMMARY_COLUMNS} FROM documents"
             " WHERE duplicate_of IS NOT NULL ORDER BY id DESC LIMIT ?",
             (limit,),
         )
         return [(_summary_from_row(r), int(r[8])) for r in rows]
 
-    # -- change log -------------------------------------------------------------------------------
-    def last_seq(self) -> int:
-        row = self._rows("SELECT MAX(seq) FROM changes")[0]
-        return int(row[0]) if row[0] is not None else 0
-
-    def changes_since(self, seq: int, limit: int = 10_000) -> list[Change]:
-        rows = self._rows("SELECT seq, doc_id, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
-        return [Change(int(s), int(d), str(o)) for s, d, o in rows]
+    # -- change log: store/changelog.py ------------------------------------------------------------
 
     # -- fingerprints ---------------------------------------------------------------------------------
-    def lookup_fingerprints(self, hashes: Sequence[int]) -> list[FingerprintHit]:
-        hits: list[FingerprintHit] = []
+    def lookup_fingerprints(self, hashes: Sequence[int], scope: int = SCOPE_WHOLE) -> list[FingerprintHit]:
+        found = self.lookup_fingerprint_arrays(hashes, scope)
+        rows = zip(found.hashes.tolist(), found.doc_ids.tolist(), found.positions.tolist(), strict=True)
+        return [FingerprintHit(h, d, p) for h, d, p in rows]
+
+    def lookup_fingerprint_arrays(self, hashes: Sequence[int], scope: int = SCOPE_WHOLE) -> FingerprintArrays:
+        import numpy as np
+
         unique = sorted(set(hashes))
         wanted = set(unique)
+        in_scope = f"(scope & {int(scope)}) <> 0"  # a constant of ours (1, 2 or 3), never the user's
+        parts = [np.zeros((0, 3), np.int64)]
         with self.transaction(write=False) as cur:
             for chunk in _chunks(unique):
                 marks = ", ".join("?" * len(chunk))
-                cur.execute(f"SELECT hash, doc_id, pos FROM fingerprints WHERE hash IN ({marks})", chunk)
-                hits.extend(FingerprintHit(int(h), int(d), int(p)) for h, d, p in cur.fetchall())
+                cur.execute(f"SELECT hash, doc_id, pos FROM fingerprints WHERE hash IN ({marks}) AND {in_scope}", chunk)
+                rows = cur.fetchall()
+                if rows:  # one chunk's rows at a time become an array: no Python object per hit outlives it
+                    parts.append(np.array(rows, np.int64))
             # Not merged yet (a batch in progress, or one that was killed): small, read whole.
-            cur.execute("SELECT hash, doc_id, pos FROM fingerprint_log")
-            hits.extend(FingerprintHit(int(h), int(d), int(p)) for h, d, p in cur.fetchall() if h in wanted)
-        return hits
+            cur.execute(f"SELECT hash, doc_id, pos FROM fingerprint_log WHERE {in_scope}")
+            logged = [row for row in cur.fetchall() if row[0] in wanted]
+            if logged:
+                parts.append(np.array(logged, np.int64))
+        table = np.concatenate(parts)
+        return FingerprintArrays(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy())
 
     def merge_fingerprints(self) -> int:
         """Move logged fingerprints into the hash-ordered table, in hash order; returns how many rows."""
@@ -463,10 +543,7 @@ class SqlStore:
             row = cur.fetchone()
             count = int(row[0]) if row else 0
             if count:
-                cur.execute(
-                    "INSERT INTO fingerprints (hash, doc_id, pos) SELECT hash, doc_id, pos FROM fingerprint_log"
-                    " WHERE 1 = 1 ORDER BY hash, doc_id, pos ON CONFLICT DO NOTHING"
-                )
+                cur.execute(MERGE_FINGERPRINT_LOG)
                 cur.execute("DELETE FROM fingerprint_log")
             return count
 
@@ -551,71 +628,13 @@ class SqlStore:
         rows = self._rows("SELECT password_hash FROM users WHERE name = ?", (name,))
         return rows[0][0] if rows else None
 
-    def set_password_hash(self, name: str, password_hash: str) -> None:
-        self.user(name)
+    def set_password_hash(self, name: str, password_hash: str, keep_session: str | None = None) -> None:
+        user = self.user(name)
         with self.transaction() as cur:
             cur.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+            end_sessions(cur, user.id, keep_session)  # a new password signs out everyone who had the old one
 
-    def add_token(self, user_id: int, token_hash: str) -> None:
-        with self.transaction() as cur:
-            cur.execute(
-                "INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
-                (token_hash, user_id, now_iso()),
-            )
-
-    def user_by_token(self, token_hash: str) -> User | None:
-        rows = self._rows("SELECT user_id FROM tokens WHERE token_hash = ?", (token_hash,))
-        return self.user_by_id(int(rows[0][0])) if rows else None
-
-    def record_download(self, user_id: int, doc_ids: Sequence[int], fmt: str, at: str) -> int:
-        with self.transaction() as cur:
-            cur.execute(
-                "INSERT INTO downloads (user_id, doc_ids, fmt, at) VALUES (?, ?, ?, ?) RETURNING id",
-                (user_id, _dump(list(doc_ids)), fmt, at),
-            )
-            return _one(cur)
-
-    def downloads_on(self, user_id: int, day: str) -> int:
-        rows = self._rows(
-            "SELECT COUNT(*) FROM downloads WHERE user_id = ? AND at >= ? AND at < ?",
-            (user_id, day, day + "T99"),
-        )
-        return int(rows[0][0])
-
-    # -- drafts -------------------------------------------------------------------------------------------
-    def save_draft(self, user_id: int, draft_id: int | None, title: str, body: str) -> int:
-        with self.transaction() as cur:
-            if draft_id is None:
-                cur.execute(
-                    "INSERT INTO drafts (user_id, title, body, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-                    (user_id, title, body, now_iso()),
-                )
-                return _one(cur)
-            cur.execute(
-                "UPDATE drafts SET title = ?, body = ?, updated_at = ? WHERE id = ? AND user_id = ? RETURNING id",
-                (title, body, now_iso(), draft_id, user_id),
-            )
-            if cur.fetchone() is None:
-                raise NotFound(f"no draft {draft_id}")
-            return draft_id
-
-    def draft(self, user_id: int, draft_id: int) -> tuple[str, str]:
-        rows = self._rows("SELECT title, body FROM drafts WHERE id = ? AND user_id = ?", (draft_id, user_id))
-        if not rows:
-            raise NotFound(f"no draft {draft_id}")
-        return rows[0][0], rows[0][1]
-
-    def drafts(self, user_id: int) -> list[tuple[int, str, str]]:
-        rows = self._rows(
-            "SELECT id, title, updated_at FROM drafts WHERE user_id = ? ORDER BY updated_at DESC, id DESC",
-            (user_id,),
-        )
-        return [(int(i), t, u) for i, t, u in rows]
-
-    def delete_draft(self, user_id: int, draft_id: int) -> None:
-        self.draft(user_id, draft_id)
-        with self.transaction() as cur:
-            cur.execute("DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, user_id))
+    # tokens, sessions, downloads and drafts: store/state.py (SharedState)
 
     # -- meta ------------------------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -650,7 +669,7 @@ def _dump(value: Any) -> str:
 
 def _document_from_row(row: tuple[Any, ...]) -> Document:
     (doc_id, title, source, year, genre, tags, outline, placeholders, removed, repairs,
-     source_sha, body_sha, duplicate_of, created_at, _chars) = row
+     source_sha, body_sha, duplicate_of, created_at, _chars, free_facts) = row
     return Document(
         id=int(doc_id), title=title, blocks=[], source=source, year=year, genre=genre,
         tags=json.loads(tags), outline=[OutlineItem(**o) for o in json.loads(outline)],
@@ -658,13 +677,15 @@ def _document_from_row(row: tuple[Any, ...]) -> Document:
         removed=[Removal(**r) for r in json.loads(removed)], repairs=[Repair(**r) for r in json.loads(repairs)],
         source_sha256=source_sha, body_sha256=body_sha,
         duplicate_of=int(duplicate_of) if duplicate_of is not None else None, created_at=created_at,
+        free_facts=load_free_facts(free_facts),
     )
 
 
 def _summary_from_row(row: tuple[Any, ...]) -> DocumentSummary:
-    doc_id, title, source, year, genre, chars, tags, created_at, duplicate_of = row
+    doc_id, title, source, year, genre, chars, tags, created_at, duplicate_of, free_facts = row
     return DocumentSummary(
         id=int(doc_id), title=title, source=source, year=year, genre=genre, chars=int(chars),
         tags=json.loads(tags), created_at=created_at,
         duplicate_of=int(duplicate_of) if duplicate_of is not None else None,
+        free_facts=load_free_facts(free_facts),
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from sucai import access
 from sucai.errors import InputError, StoreError, TooLarge
 from sucai.model import TIERS
 from sucai.web.auth import Admin, CsrfChecked, admin_only, library, settings
@@ -33,7 +34,9 @@ def jobs(request: Request) -> IngestJobs:
 def admin_page(request: Request, viewer: Admin) -> HTMLResponse:
     lib = library(request)
     context = {
-        "users": lib.users(), "tiers": TIERS, "duplicates": lib.store.duplicates(limit=100),
+        "users": lib.users(), "tiers": TIERS, "duplicates": [
+            (access.visible_summary(d, viewer), original) for d, original in lib.store.duplicates(limit=100)
+        ],
         "max_mb": settings(request).max_file_bytes / 1024 / 1024,
         "documents": lib.store.count_documents(),
     }

@@ -14,6 +14,7 @@ from sucai.model import SearchResult, to_dict
 from sucai.web.auth import ApiViewer, download_status, library
 from sucai.web.downloads import Format, send_export
 from sucai.web.errors import LoginRequired, PathId
+from sucai.web.limits import check_slot, limit_search
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_TEXT = 200_000  # characters of a draft for check and lint
@@ -25,10 +26,10 @@ class TextIn(BaseModel):
 
 
 def search_json(res: SearchResult) -> dict[str, Any]:
-    """The `search` object; a locked hit never carries text, whatever the engine sent."""
+    """The `search` object. `locked`: the document has a member-only part the caller may not read (its
+    snippets come from the free text, where the search found it)."""
     hits = [
-        {"id": h.id, "title": h.title, "score": h.score, "snippets": [] if h.locked else h.snippets,
-         "locked": h.locked}
+        {"id": h.id, "title": h.title, "score": h.score, "snippets": h.snippets, "locked": h.locked}
         for h in res.hits
     ]
     return {"query": res.query, "total": res.total, "hits": hits, "offset": res.offset, "limit": res.limit,
@@ -42,7 +43,12 @@ def api_search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
-    return search_json(library(request).search(q, limit=limit, offset=offset, viewer=viewer))
+    limit_search(request, viewer)
+    lib = library(request)
+    result = lib.search(q, limit=limit, offset=offset, viewer=viewer)
+    if offset == 0:  # a query once, not once per page
+        lib.log_search(q, result, viewer)
+    return search_json(result)
 
 
 @router.get("/documents", summary="Documents, newest first (the `list` object)")
@@ -51,7 +57,7 @@ def api_list(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    total, docs = library(request).list_documents(offset=offset, limit=limit)
+    total, docs = library(request).list_documents(offset=offset, limit=limit, viewer=viewer)
     keys = ("id", "title", "source", "year", "genre", "chars")
     return {"total": total, "documents": [{k: getattr(d, k) for k in keys} for d in docs]}
 
@@ -84,7 +90,8 @@ def api_suggest(
 def api_check(request: Request, body: TextIn, viewer: ApiViewer) -> dict[str, Any]:
     if viewer.id <= 0:  # costly, and an oracle on member-only text: accounts only
         raise LoginRequired("查重需要登录账户。The originality check needs an account.")
-    return to_dict(library(request).check(body.text))  # type: ignore[no-any-return]
+    with check_slot(request, viewer):  # per minute, and one at a time per account
+        return to_dict(library(request).check(body.text, viewer))  # type: ignore[no-any-return]
 
 
 @router.post("/lint", summary="Lint a draft for official writing")

@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sucai.library import Library
 from sucai.settings import Settings
-from sucai.web import account, admin, api, desk, downloads, errors, feed, pages, phrases
+from sucai.web import account, admin, api, desk, downloads, errors, feed, health, pages, phrases, service
 from sucai.web.auth import SESSION_COOKIE, SESSION_DAYS, LoginLimiter, Viewer
 from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import BodyLimit, SecurityHeaders
@@ -22,17 +22,22 @@ DESCRIPTION = """素材库 sucai: the objects of the CLI's `--json` under `/api`
 
 Authenticate with `Authorization: Bearer TOKEN` (from `sucai user token NAME` or the account page); without
 a token you are a guest. Member-only blocks are withheld from viewers without access. Errors are
-`{"error": "..."}` with the HTTP status: 400 bad query, 401/403 access, 404, 413 too large, 429 quota."""
+`{"error": "..."}` with the HTTP status: 400 bad query, 401/403 access (401 also for an expired or revoked
+token), 404, 409 a stale draft save, 413 too large, 429 quota or rate limit (with `Retry-After`)."""
 
 
-def create_app(settings: Settings, library: Library) -> FastAPI:
+def create_app(settings: Settings, library: Library, follow: bool = True) -> FastAPI:
     """The web app over a library: pages, the API, admin and desk; sessions signed with Library.secret()."""
     app = FastAPI(title="素材库 sucai API", version="1", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.library = library
+    if follow:  # the index follows the store from a background thread, never inside a request
+        library.follow()
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = LoginLimiter(
+        library.store, settings.login_attempts_per_minute, settings.limit_login_account
+    )
     app.state.jobs = IngestJobs(library)
     app.state.overview = OverviewCache()
     app.add_middleware(
@@ -42,8 +47,11 @@ def create_app(settings: Settings, library: Library) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_file_bytes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    for module in (pages, downloads, account, desk, admin, feed, api, phrases):
+    app.include_router(health.router)
+    for module in (pages, downloads, account, desk, admin, feed, api, phrases, service):
         app.include_router(module.router)
+    app.include_router(service.api)
+    app.include_router(service.admin)
     app.add_api_route("/docs", api_docs, include_in_schema=False, response_class=HTMLResponse)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
@@ -51,10 +59,7 @@ def create_app(settings: Settings, library: Library) -> FastAPI:
 
 def api_docs(request: Request, viewer: Viewer) -> HTMLResponse:
     """The OpenAPI document, rendered by our own template (no third-party JS from a CDN)."""
+    from sucai.web import apidocs
+
     spec: dict[str, Any] = request.app.openapi()
-    operations = [
-        {"method": method.upper(), "path": path, **op}
-        for path, item in spec.get("paths", {}).items()
-        for method, op in item.items()
-    ]
-    return render(request, "apidocs.html", {"spec": spec, "operations": operations})
+    return render(request, "apidocs.html", apidocs.context(spec))

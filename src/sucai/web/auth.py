@@ -1,27 +1,28 @@
-"""Who is asking: the viewer from a session cookie or a Bearer token, CSRF tokens, the login rate limit."""
+"""Who is asking: the viewer from a session (a row in the store named by the cookie) or a Bearer token,
+and CSRF tokens. Rate limits (login included) are in web/limits.py."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sucai import access
+from sucai.accounts import SESSION_DAYS
 from sucai.errors import NotFound, SucaiError
 from sucai.library import Library
 from sucai.model import User
 from sucai.settings import Settings
-from sucai.web.errors import CsrfFailed, LoginRequired, RateLimited
+from sucai.web.errors import CsrfFailed, LoginRequired
+from sucai.web.limits import LoginLimiter, client_address
+
+__all__ = ["SESSION_COOKIE", "SESSION_DAYS", "LoginLimiter", "client_address"]  # re-exported for the routes
 
 SESSION_COOKIE = "sucai_session"
-SESSION_DAYS = 14
+SESSION_KEY = "sid"  # the session cookie's secret naming the session row (the store keeps its hash)
 
 
 def library(request: Request) -> Library:
@@ -54,12 +55,16 @@ def _resolve_viewer(request: Request) -> User:
             return lib.user_for_token(token.strip())
         except NotFound:
             raise LoginRequired("API 令牌无效。Invalid API token.") from None
-    name = _session(request).get("user")
-    if isinstance(name, str):
-        try:
-            return lib.user(name)
-        except NotFound:
-            _session(request).clear()  # the account is gone: sign out
+    session = _session(request)
+    secret = session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        user = lib.session_user(secret)
+        if user is not None:
+            return user
+    if SESSION_KEY in session or "user" in session:  # ended, expired, or a cookie from before session rows
+        session.clear()
+        if request.url.path.startswith("/api/"):
+            raise LoginRequired("会话已结束，请重新登录。The session has ended; sign in again.")
     return access.GUEST
 
 
@@ -113,15 +118,26 @@ def download_status(request: Request, viewer: User) -> tuple[int, int | None]:
 
 # -- sessions -------------------------------------------------------------------------------------
 def sign_in(request: Request, user: User) -> None:
-    """Start a fresh session for the user (a new CSRF token too)."""
+    """Start a fresh session for the user (a new CSRF token too); a session the cookie named before ends."""
     session = request.session
-    session.clear()
-    session["user"] = user.name
+    sign_out(request)
+    session[SESSION_KEY] = library(request).start_session(user, SESSION_DAYS)
     session["csrf"] = secrets.token_urlsafe(32)
+    request.state.viewer = user
 
 
 def sign_out(request: Request) -> None:
+    """End the session in the store (a copy of the cookie is worth nothing after this), clear the cookie."""
+    secret = request.session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        library(request).end_session(secret)
     request.session.clear()
+
+
+def session_secret(request: Request) -> str | None:
+    """The secret of the cookie's session (to keep it when the password changes)."""
+    secret = _session(request).get(SESSION_KEY)
+    return secret if isinstance(secret, str) else None
 
 
 # -- CSRF -------------------------------------------------------------------------------------------
@@ -144,52 +160,3 @@ def csrf_guard(request: Request, csrf: Annotated[str, Form(include_in_schema=Fal
 
 
 CsrfChecked = Depends(csrf_guard)
-
-
-# -- login rate limit --------------------------------------------------------------------------------
-class LoginLimiter:
-    """At most N login attempts a minute per account and address (and 4N per address over all accounts)."""
-
-    WINDOW = 60.0
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = max(1, per_minute)
-        self._clock = clock
-        self._attempts: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def attempt(self, name: str, address: str) -> None:
-        """Count one attempt, or raise RateLimited when the account (or the address) is over its limit."""
-        keys = [((name.strip().casefold(), address), self.per_minute), (("", address), 4 * self.per_minute)]
-        now = self._clock()
-        with self._lock:
-            if len(self._attempts) > 10_000:  # many names from many addresses: forget the stale ones
-                for key in list(self._attempts):
-                    self._recent(key, now)
-            for key, limit in keys:
-                recent = self._recent(key, now)
-                if len(recent) >= limit:
-                    wait = max(1, int(recent[0] + self.WINDOW - now) + 1)
-                    raise RateLimited(
-                        f"登录尝试过于频繁：同一账户每分钟最多尝试 {self.per_minute} 次，请 {wait} 秒后再试。"
-                        f" Too many login attempts; try again in {wait} s.",
-                        retry_after=wait,
-                    )
-            for key, _limit in keys:
-                self._attempts.setdefault(key, deque()).append(now)
-
-    def succeeded(self, name: str, address: str) -> None:
-        with self._lock:
-            self._attempts.pop((name.strip().casefold(), address), None)
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        recent = self._attempts.get(key, deque())
-        while recent and recent[0] <= now - self.WINDOW:
-            recent.popleft()
-        if not recent:
-            self._attempts.pop(key, None)
-        return recent
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

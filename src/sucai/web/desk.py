@@ -11,14 +11,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sucai import access
 from sucai.compose import fill as fill_fields
 from sucai.compose import find_fields
-from sucai.errors import InputError, NotFound
+from sucai.errors import EditConflict, InputError, NotFound
 from sucai.library import Library
 from sucai.model import User
 from sucai.originality import check_report_docx
 from sucai.web.auth import CsrfChecked, SignedIn, library
 from sucai.web.downloads import content_disposition
-from sucai.web.drafts import append_text, check_view, draft_export, lint_view
-from sucai.web.errors import MAX_ID, PathId, wants_json
+from sucai.web.drafts import check_view, draft_export, lint_view, save_version
+from sucai.web.errors import MAX_ID, PathId, chinese_part, wants_json
+from sucai.web.limits import check_slot
 from sucai.web.render import render
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -57,8 +58,7 @@ def add_to_draft(
     else:
         raise NotFound(f"没有这一段：{block}。No such paragraph.")
     draft_id, title = _current_draft(request, lib, viewer)
-    _, body = lib.store.draft(viewer.id, draft_id)
-    lib.store.save_draft(viewer.id, draft_id, title, append_text(body, text))
+    lib.store.append_draft(viewer.id, draft_id, text)  # one statement: concurrent additions all survive
     message = f"已将{what}加入草稿《{title}》"
     if wants_json(request):
         return JSONResponse({"ok": True, "message": message, "draft": draft_id})
@@ -90,17 +90,17 @@ def _untitled() -> str:
 
 @router.get("/{draft_id}", response_class=HTMLResponse)
 def draft_page(request: Request, draft_id: PathId, viewer: SignedIn) -> HTMLResponse:
-    title, body = library(request).store.draft(viewer.id, draft_id)
+    title, body, version = library(request).store.draft_state(viewer.id, draft_id)
     request.session["draft"] = draft_id
-    return _draft_page(request, draft_id, title, body, {})
+    return _draft_page(request, draft_id, title, body, {"version": version})
 
 
 def _draft_page(
-    request: Request, draft_id: int, title: str, body: str, extra: dict[str, Any]
+    request: Request, draft_id: int, title: str, body: str, extra: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     context = {"draft_id": draft_id, "title": title, "body": body, "fields": find_fields(body),
-               "lint": None, "check": None, **extra}
-    return render(request, "desk.html", context)
+               "lint": None, "check": None, "version": "", "conflict": "", **extra}
+    return render(request, "desk.html", context, status=status)
 
 
 @router.post("/{draft_id}", dependencies=[CsrfChecked])
@@ -109,22 +109,35 @@ def save_draft(
     title: Title = "",
     body: Annotated[str, Form(max_length=MAX_BODY)] = "",
     action: Annotated[str, Form()] = "save",
+    version: Annotated[int | None, Form()] = None,
 ) -> Response:
-    """Save the draft, then do what the pressed button asks: lint, check, export, the check report or nothing."""
+    """Save the draft, then do what the pressed button asks: lint, check, export, the check report or nothing.
+
+    The form sends the version it loaded: a draft changed since (another tab, add-to-draft) is not
+    overwritten; the page comes back with 409 and the text as sent, to be saved again on purpose."""
     lib = library(request)
     title = title.strip() or _untitled()
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    lib.store.save_draft(viewer.id, draft_id, title, body)
+    try:
+        saved = save_version(lib, viewer, draft_id, title, body, version)
+    except EditConflict as exc:
+        if wants_json(request):
+            raise
+        extra = {"version": exc.current, "conflict": chinese_part(str(exc))}
+        return _draft_page(request, draft_id, title, body, extra, status=409)
     if action == "lint":
-        return _draft_page(request, draft_id, title, body, {"lint": lint_view(body, lib.lint(body))})
+        return _draft_page(request, draft_id, title, body, {"lint": lint_view(body, lib.lint(body)), **saved})
     if action == "check":
-        return _draft_page(request, draft_id, title, body, {"check": check_view(body, lib.check(body))})
+        with check_slot(request, viewer):
+            report = check_view(body, lib.check(body, viewer))
+        return _draft_page(request, draft_id, title, body, {"check": report, **saved})
     if action == "export":
         data, filename, media_type = draft_export(lib, viewer, title, body)
         return _attachment(data, filename, media_type)
     if action == "report":
-        report = check_report_docx(body, lib.check(body))
-        return _attachment(report, f"查重报告-{title}.docx", DOCX)
+        with check_slot(request, viewer):
+            docx = check_report_docx(body, lib.check(body, viewer))
+        return _attachment(docx, f"查重报告-{title}.docx", DOCX)
     if action != "save":
         raise InputError(f"未知操作：{action}。Unknown action.")
     return RedirectResponse(f"/desk/{draft_id}", status_code=303)
@@ -142,9 +155,9 @@ def fill_form(
 ) -> Response:
     """Fill each field (xx县, X月X日 …) with the value given for it everywhere (blank: leave it)."""
     lib = library(request)
-    title, body = lib.store.draft(viewer.id, draft_id)
+    title, body, version = lib.store.draft_state(viewer.id, draft_id)
     filled = fill_fields(body, dict(zip(ph, value, strict=False)))
-    lib.store.save_draft(viewer.id, draft_id, title, filled)
+    lib.store.update_draft(viewer.id, draft_id, title, filled, version)  # 409 if it changed meanwhile
     return RedirectResponse(f"/desk/{draft_id}", status_code=303)
 
 

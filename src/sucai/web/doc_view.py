@@ -20,8 +20,7 @@ class BlockView:
 @dataclass(frozen=True)
 class LockView:
     anchor: int  # first withheld block
-    blocks: int
-    chars: int
+    blocks: int  # how many (their size is not shown: it is a fact about member-only text)
 
 
 @dataclass(frozen=True)
@@ -37,26 +36,25 @@ class DocView:
     items: list[BlockView | LockView]
     outline: list[OutlineView]
     locked_blocks: int
-    locked_chars: int
 
 
 def document_view(doc: Document, withheld: list[tuple[int, int]]) -> DocView:
     """Lay the viewer's blocks out around the withheld ones (positions, sizes: Library.locked_blocks)."""
-    items = _layout(doc.blocks, dict(withheld))
+    items = _layout(doc.blocks, {position for position, _chars in withheld})
     anchors = {item.visible: item.anchor for item in items if isinstance(item, BlockView)}
     outline = [
         OutlineView(o.level, o.text, anchors[o.block], o.block) for o in doc.outline if o.block in anchors
     ]
-    return DocView(items, outline, len(withheld), sum(chars for _, chars in withheld))
+    return DocView(items, outline, len(withheld))
 
 
-def _layout(blocks: list[Block], withheld: dict[int, int]) -> list[BlockView | LockView]:
+def _layout(blocks: list[Block], withheld: set[int]) -> list[BlockView | LockView]:
     items: list[BlockView | LockView] = []
     visible = 0
     position = 0
     while visible < len(blocks) or position in withheld:
         if position in withheld:
-            _add_locked(items, position, withheld[position])
+            _add_locked(items, position)
         else:
             items.append(BlockView(position, visible, blocks[visible]))
             visible += 1
@@ -64,9 +62,9 @@ def _layout(blocks: list[Block], withheld: dict[int, int]) -> list[BlockView | L
     return items
 
 
-def _add_locked(items: list[BlockView | LockView], position: int, chars: int) -> None:
+def _add_locked(items: list[BlockView | LockView], position: int) -> None:
     last = items[-1] if items else None
     if isinstance(last, LockView) and last.anchor + last.blocks == position:
-        items[-1] = LockView(last.anchor, last.blocks + 1, last.chars + chars)
+        items[-1] = LockView(last.anchor, last.blocks + 1)
     else:
-        items.append(LockView(position, 1, chars))
+        items.append(LockView(position, 1))

@@ -24,16 +24,16 @@ from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)
 MAX_BUNDLE = 50
-FORMAT_PATTERN = "^(docx|txt|md)$"
-FORMAT_NAMES = {"docx": "Word", "txt": "txt", "md": "md"}
-Format = Annotated[str, Query(pattern=FORMAT_PATTERN, description="docx, txt or md")]
+FORMAT_NAMES = {"docx": "Word", "txt": "txt", "md": "md", "pptx": "PPT"}
+FORMAT_PATTERN = "^(" + "|".join(FORMAT_NAMES) + ")$"
+Format = Annotated[str, Query(pattern=FORMAT_PATTERN, description="docx, txt, md or pptx")]
 FormFormat = Annotated[str, Form(pattern=FORMAT_PATTERN)]
 
 
 def send_export(lib: Library, ids: int | list[int], fmt: str, viewer: User) -> Response:
     """The file as an attachment; Library.export decides access and quota (AccessDenied, QuotaExceeded)."""
     data, filename, media_type = lib.export(ids, fmt, viewer)
-    headers = {"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": content_disposition(filename), "Cache-Control": "private, no-store"}
     return Response(data, media_type=media_type, headers=headers)
 
 
@@ -103,11 +103,13 @@ def _token_client(request: Request) -> bool:
 
 def confirm_page(request: Request, viewer: User, ids: list[int], fmt: str, bundle: bool) -> HTMLResponse:
     """What a GET of a download address shows: the titles and the POST form. Nothing is counted, but it
-    answers as the download would: 404 for an unknown document, 403 for a guest, 429 over the quota."""
+    answers as the download would: 404 for an unknown document, 403 for a guest or a document whose text is
+    all member-only, 429 when the quota has no room for every document (a zip costs one per document)."""
     lib = library(request)
     docs = [lib.document(i, viewer) for i in ids]
+    access.check_downloadable(docs)
     used, quota = download_status(request, viewer)
-    access.check_download(viewer, used, lib.settings.quotas)
+    access.check_download(viewer, used, lib.settings.quotas, cost=len(docs))
     action = "/download.zip" if bundle else f"/d/{ids[0]}/download"
     context = {"docs": docs, "format": fmt, "format_name": FORMAT_NAMES[fmt], "action": action,
                "bundle": bundle, "used": used, "quota": quota}

@@ -25,8 +25,15 @@ class Segment:
     href: str = ""
 
 
-def append_text(body: str, text: str) -> str:
-    return f"{body.rstrip()}\n{text}" if body.strip() else text
+def save_version(
+    lib: Library, viewer: User, draft_id: int, title: str, body: str, version: int | None
+) -> dict[str, Any]:
+    """A full save: against the version the form loaded (EditConflict when stale), or unconditionally when
+    the client sent none (an older form, a script). Returns the page's new `version`."""
+    if version is None:
+        lib.store.save_draft(viewer.id, draft_id, title, body)
+        return {"version": lib.store.draft_state(viewer.id, draft_id)[2]}
+    return {"version": lib.store.update_draft(viewer.id, draft_id, title, body, version)}
 
 
 def segments(text: str, marks: list[tuple[int, int, Segment]]) -> list[Segment]:

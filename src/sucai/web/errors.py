@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from sucai.errors import (
     AccessDenied,
+    EditConflict,
     InputError,
     NotFound,
     QueryError,
@@ -60,12 +61,14 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (QueryError, 400, "搜索词有误"),
     (InputError, 400, "无法处理的输入"),
     (NotFound, 404, "没有找到"),
+    (EditConflict, 409, "草稿已在别处修改"),
     (TraceError, 400, "无法验证下载标记"),
     (StoreError, 503, "素材库暂时不可用"),
     (SucaiError, 500, "出错了"),
 ]
 HEADLINES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "没有找到", 405: "不支持的操作",
-             413: "文件过大", 429: "操作过于频繁", 500: "服务器出错了", 503: "素材库暂时不可用"}
+             409: "内容已在别处修改", 413: "文件过大",
+             429: "操作过于频繁", 500: "服务器出错了", 503: "素材库暂时不可用"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request-body size limit (before a body is parsed or spooled), security headers."""
+"""ASGI middleware: a request-body size limit (before a body is parsed or spooled), security headers, and
+no caching of anything dynamic."""
 
 from __future__ import annotations
 
@@ -69,8 +70,15 @@ SECURITY_HEADERS = [
 ]
 
 
+# Any dynamic answer may carry member-only text or a user's own data (pages, the API, downloads, drafts): no
+# shared cache may keep it and no browser may store it. Static files (the same for everyone) may be cached.
+NO_STORE = (b"cache-control", b"private, no-store")
+STATIC_PREFIX = "/static/"
+
+
 class SecurityHeaders:
-    """Add the security headers to every HTTP response that does not set them itself."""
+    """Add the security headers to every HTTP response that does not set them itself, and
+    `Cache-Control: private, no-store` to every response but a static file's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -80,11 +88,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        dynamic = not str(scope.get("path", "")).startswith(STATIC_PREFIX)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {key.lower() for key, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                if dynamic:  # whatever a route set: no route may let member text be cached
+                    headers = [(k, v) for k, v in headers if k.lower() != NO_STORE[0]] + [NO_STORE]
+                present = {key.lower() for key, _ in headers}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from sucai import access
 from sucai.library import Library
-from sucai.model import DocumentSummary
+from sucai.model import DocumentSummary, User
 
 FACET_LABELS = {"genre": "体裁", "year": "年份", "tag": "主题"}
 FACET_SIZE = 12
@@ -39,28 +39,31 @@ class Facet:
 
 
 class OverviewCache:
-    """Recomputed when the store's change sequence or the date moves (titles and counts: no paid text)."""
+    """Recomputed when the store's change sequence or the date moves; one for members, one for everyone
+    else, whose counts and facets come from the free text alone (access.visible_summary)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[int, date] | None = None
-        self._value: Overview | None = None
+        self._values: dict[bool, tuple[tuple[int, date], Overview]] = {}
 
-    def get(self, lib: Library) -> Overview:
+    def get(self, lib: Library, viewer: User = access.GUEST) -> Overview:
         key = (lib.store.last_seq(), access.today())
+        paid_visible = access.can_read_paid(viewer)
         with self._lock:
-            if self._value is None or key != self._key:
-                self._value = _compute(lib, key[1])
-                self._key = key
-            return self._value
+            cached = self._values.get(paid_visible)
+            if cached is None or cached[0] != key:
+                cached = (key, _compute(lib, key[1], access.OPERATOR if paid_visible else access.GUEST))
+                self._values[paid_visible] = cached
+            return cached[1]
 
 
-def _compute(lib: Library, today: date) -> Overview:
+def _compute(lib: Library, today: date, viewer: User) -> Overview:
     counters: dict[str, Counter[str]] = {"genre": Counter(), "year": Counter(), "tag": Counter()}
-    offset = 0
+    offset = chars = 0
     while True:
-        total, batch = lib.list_documents(offset=offset, limit=1000)
+        total, batch = lib.list_documents(offset=offset, limit=1000, viewer=viewer)
         for doc in batch:
+            chars += doc.chars
             if doc.genre:
                 counters["genre"][doc.genre] += 1
             if doc.year:
@@ -71,8 +74,8 @@ def _compute(lib: Library, today: date) -> Overview:
             break
     return Overview(
         documents=lib.store.count_documents(),
-        chars=lib.store.library_chars(),
-        today=lib.store.documents_since(today.isoformat(), limit=20),
+        chars=chars,
+        today=lib.documents_since(today.isoformat(), limit=20, viewer=viewer),
         facets={name: dict(counter) for name, counter in counters.items()},
     )
 
@@ -101,12 +104,3 @@ def _refine(query: str, name: str, value: str) -> str:
     term = f"{name}:{value}"
     narrowed = query if term in query.split() else f"{query} {term}".strip()
     return "/search?" + urlencode({"q": narrowed})
-
-
-def new_on(lib: Library, day: date, limit: int = 500) -> tuple[list[DocumentSummary], list[DocumentSummary]]:
-    """Documents added on that day (UTC), and when there are none, the most recent ones instead."""
-    since = lib.store.documents_since(day.isoformat(), limit=limit)
-    end = (day + timedelta(days=1)).isoformat()
-    docs = [d for d in since if d.created_at < end]
-    recent = [] if docs else lib.list_documents(limit=30)[1]
-    return docs, recent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -14,38 +15,54 @@ from sucai.model import Document, SearchResult
 from sucai.web.auth import Viewer, download_status, library
 from sucai.web.doc_view import document_view
 from sucai.web.errors import PathId, chinese_part
-from sucai.web.overview import OverviewCache, facet_links, new_on
+from sucai.web.limits import limit_search
+from sucai.web.overview import OverviewCache, facet_links
 from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 MAX_PAGE = 250  # deep pages cost the engine and help no reader: 5,000 hits is plenty
+MAX_QUERY_CHARS = 200
+SUGGESTIONS = 10
+# Letters only (pinyin initials ztjy, or full pinyin zhuti jiaoyu): the box promises titles and outline
+# points for them, which quick lookup (the dropdown's) finds; exact search alone would find nothing.
+_PINYIN = re.compile(r"[A-Za-z][A-Za-z ']*")
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, viewer: Viewer) -> HTMLResponse:
     cache: OverviewCache = request.app.state.overview
-    overview = cache.get(library(request))
+    overview = cache.get(library(request), viewer)
     return render(request, "home.html", {"overview": overview, "facets": facet_links("", overview.facets)})
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request, viewer: Viewer,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: str = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     query = q.strip()
-    empty: dict[str, Any] = {"q": query, "res": None, "pages": [], "facets": [], "error": ""}
+    empty: dict[str, Any] = {"q": query, "res": None, "pages": [], "facets": [], "error": "", "suggestions": []}
     if not query:
         return render(request, "search.html", empty)
+    if len(query) > MAX_QUERY_CHARS:  # said in words, beside the box (a validation error only names the field)
+        error = f"查询过长：最多 {MAX_QUERY_CHARS} 字，现有 {len(query)} 字。请删短后再搜。"
+        return render(request, "search.html", {**empty, "q": query[:MAX_QUERY_CHARS], "error": error}, status=400)
+    limit_search(request, viewer)  # per address or account, kept in the store (429 with Retry-After)
+    lib = library(request)
+    letters = re.sub(r"[ ']", "", query)
+    suggestions = lib.suggest(letters, limit=SUGGESTIONS, viewer=viewer) if _PINYIN.fullmatch(query) else []
     try:
-        res = library(request).search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer)
+        res = lib.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer)
     except QueryError as exc:  # shown beside the box that holds the query, so it can be corrected there
-        return render(request, "search.html", {**empty, "error": chinese_part(str(exc)) or str(exc)}, status=400)
+        error = chinese_part(str(exc)) or str(exc)
+        return render(request, "search.html", {**empty, "error": error, "suggestions": suggestions}, status=400)
+    if page == 1:  # what users look for (the admin page): a query once, not once per page turned
+        lib.log_search(query, res, viewer)
     context: dict[str, Any] = {
         "q": query, "res": res, "page": page, "pages": page_numbers(page, last_page(res)),
-        "last_page": last_page(res), "facets": facet_links(query, res.facets),
+        "last_page": last_page(res), "facets": facet_links(query, res.facets), "suggestions": suggestions,
     }
     return render(request, "search.html", context)
 
@@ -74,6 +91,7 @@ def document_page(request: Request, doc_id: PathId, viewer: Viewer) -> HTMLRespo
     context = {
         "doc": doc, "view": view, "used": used, "quota": quota,
         "can_download": quota is None or used < quota,
+        "member_only": not access.has_visible_text(doc),  # only the title is free: no download offered
         "expired": viewer.tier in {"member", "svip"} and access.effective_tier(viewer) == "free",
         "skip_first_title": _title_block_repeats(doc),
     }
@@ -91,9 +109,11 @@ def new_page(request: Request, viewer: Viewer, day: str = "") -> HTMLResponse:
         chosen = date.fromisoformat(day) if day else access.today()
     except ValueError:
         raise InputError(f"日期格式应为 YYYY-MM-DD：{day!r}。Expected a date like 2024-05-01.") from None
-    docs, recent = new_on(library(request), chosen)
+    lib = library(request)
+    digest = lib.digest(chosen, viewer)  # 今日更新: by genre, with topic counts, as the viewer may see them
+    recent = [] if digest.total else lib.list_documents(limit=30, viewer=viewer)[1]
     context = {
-        "day": chosen, "docs": docs, "recent": recent,
+        "day": chosen, "digest": digest, "recent": recent, "today": chosen == access.today(),
         "previous": chosen - timedelta(days=1),
         "next": chosen + timedelta(days=1) if chosen < access.today() else None,
     }

@@ -30,6 +30,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["percent"] = percent
     env.filters["day"] = lambda iso: (iso or "")[:10]
     env.globals["tier_names"] = access.TIER_NAMES
+    from sucai.web.reasons import chinese_reason  # here, not at the top: reasons reads web.errors
+
+    env.filters["chinese_reason"] = chinese_reason
     return Jinja2Templates(env=env)
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sucai.errors import InputError, UnsafeArchive
-from sucai.ingest.archive import Budget, check_archive, open_zip, read_member
-from sucai.ingest.limits import Limits
-from sucai.ingest.readers_docx_numbering import Numbering, load_numbering
+from sucai.ingest.limits import Budget, Limits
+from sucai.ingest.readers.docx_numbering import Numbering, load_numbering
+from sucai.ingest.zipfiles import check_archive, open_zip, read_member
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"

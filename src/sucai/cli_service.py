@@ -1,4 +1,5 @@
-"""`sucai watch DIR`: the inbox — files dropped into a folder are ingested and filed under done/ or failed/."""
+"""Operating the service: `sucai watch DIR` (the inbox: dropped files are ingested and filed under done/ or
+failed/) and `sucai publish DIR --since DATE` (each day's new documents as .docx in dated folders)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -55,3 +57,21 @@ def watch(
         if not as_json:
             out.print(f"收件箱 watching {folder.resolve()} (Ctrl-C to stop)", highlight=False)
         Inbox(folder, lib, settle_s=settle).run(stop, interval, lambda fates: _print_fates(fates, as_json))
+
+
+@app.command()
+def publish(
+    folder: Annotated[Path, typer.Argument(help="The shared-drive folder; one folder per day is made in it.")],
+    since: Annotated[str, typer.Option(help="First day to publish (YYYY-MM-DD).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write each day's new documents since a day as GB/T 9704 .docx into FOLDER/YYYY-MM-DD/ (only what is new)."""
+    try:
+        first = date.fromisoformat(since)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{since!r} is not a date (YYYY-MM-DD)", param_hint="--since") from exc
+    with _library(db, as_json) as lib:
+        written = lib.publish(folder, first)
+        _emit(as_json, {"written": [str(p) for p in written]},
+              lambda: out.print(f"写入 {len(written)} 个文件 wrote {len(written)} files to {folder}", highlight=False))

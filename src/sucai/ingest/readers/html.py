@@ -14,7 +14,7 @@ from lxml import etree
 
 from sucai.errors import InputError
 from sucai.ingest.limits import Limits
-from sucai.ingest.readers_text import decode_text
+from sucai.ingest.readers.text import decode_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

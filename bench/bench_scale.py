@@ -1,0 +1,260 @@
+"""Scale-out over PostgreSQL (issue 11): ingest on PostgreSQL against SQLite, a new node's time to serve a
+full index, search latency while another process ingests, and two nodes against one.
+
+    .venv/bin/python bench/bench_scale.py --pg postgresql://postgres@127.0.0.1:5432/test [--chars 9000000]
+
+Documents come from bench/corpus.py (one .txt each, written once under bench/data/scale-<chars>/). The
+PostgreSQL library lives in its own schema (bench_scale_<chars>), recreated by each run. Servers are
+`python -m sucai serve` processes; clients are threads with keep-alive httpx clients (bench_web.py's load).
+Writes the "Scale-out" section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import psycopg
+
+from bench_search import percentile
+from bench_web import CLIENTS, free_port, run_load
+from corpus import as_text, generate
+from results import write_section
+from sucai.library import open_library
+from sucai.settings import Settings
+from sucai.store.postgres import redact
+
+DATA = Path(__file__).with_name("data")
+QUERY_WORDS = ("主题教育", "乡村振兴", "同志们", "高质量发展", "基层", "责任", "党的建设", "安全生产", "调研", "群众")
+
+
+def files_for(chars: int, name: str = "files", seed: int = 20240501) -> Path:
+    folder = DATA / f"scale-{chars}" / name
+    if not (folder / ".done").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for n, doc in enumerate(generate(chars, seed)):
+            (folder / f"{name}-{n:06d}.txt").write_text(as_text(doc), encoding="utf-8")
+        (folder / ".done").write_text("ok\n")
+    return folder
+
+
+def pg_schema_url(base: str, schema: str) -> str:
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def timed_ingest(db: str, folder: Path, index: Path) -> tuple[float, int, int]:
+    with open_library(settings=Settings(db=db, index_dir=index)) as lib:
+        started = time.perf_counter()
+        report = lib.ingest([folder])
+        seconds = time.perf_counter() - started
+        assert not report.failed, report.failed[:3]
+        return seconds, len(report.documents), lib.store.library_chars()
+
+
+# -- servers -----------------------------------------------------------------------------------------------
+@contextmanager
+def node(db: str, index: Path, workers: int = 1) -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, SUCAI_INDEX=str(index))
+    log = tempfile.TemporaryFile()
+    cmd = [sys.executable, "-m", "sucai", "serve", "--db", db, "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                sys.exit(f"server failed:\n{log.read().decode(errors='replace')[-3000:]}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def caught_up(base: str, timeout: float = 900) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state: dict[str, object] = httpx.get(base + "/api/health", timeout=10).json()
+        if state["lag"] == 0 and not state["building"]:
+            return state
+        time.sleep(0.1)
+    raise SystemExit(f"{base} did not catch up in {timeout} s")
+
+
+def search_paths(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return ["/search?q=" + quote(rng.choice(QUERY_WORDS)) for _ in range(n)]
+
+
+# -- measurements ------------------------------------------------------------------------------------------
+def new_node(db: str, work: Path) -> dict[str, float]:
+    """A node with an empty index folder: first answer, then the full index."""
+    index = work / "new-node"
+    shutil.rmtree(index, ignore_errors=True)
+    started = time.perf_counter()
+    with node(db, index) as base:
+        first = httpx.get(base + "/api/search", params={"q": "同志们"}, timeout=30)
+        first_s = time.perf_counter() - started
+        state = caught_up(base)
+        full_s = time.perf_counter() - started
+        total = httpx.get(base + "/api/search", params={"q": "同志们", "limit": 1}, timeout=30).json()["total"]
+    return {"first_s": first_s, "first_status": first.status_code, "full_s": full_s,
+            "documents": float(state["documents"]), "total": float(total)}  # type: ignore[arg-type]
+
+
+def latency_while_ingesting(db: str, index: Path, extra: Path) -> dict[str, float]:
+    """One client searching back to back on a caught-up node while a CLI process ingests another folder."""
+    with node(db, index) as base:
+        caught_up(base)
+        stop = threading.Event()
+        times: list[float] = []
+        errors = 0
+
+        def client() -> None:
+            nonlocal errors
+            paths = search_paths(100_000, seed=11)
+            with httpx.Client(base_url=base, timeout=60) as http:
+                for path in paths:
+                    if stop.is_set():
+                        return
+                    t0 = time.perf_counter()
+                    if http.get(path).status_code != 200:
+                        errors += 1
+                    times.append((time.perf_counter() - t0) * 1000)
+
+        reader = threading.Thread(target=client)
+        env = dict(os.environ, SUCAI_INDEX=str(index.with_name("cli-index")))
+        started = time.perf_counter()
+        ingest = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", "--db", db, "--json", str(extra)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        reader.start()
+        ingest.wait()
+        ingest_s = time.perf_counter() - started
+        stop.set()
+        reader.join()
+        state = caught_up(base)
+    return {"n": len(times), "p50": percentile(times, 50), "p90": percentile(times, 90),
+            "p99": percentile(times, 99), "max": max(times), "errors": errors, "ingest_s": ingest_s,
+            "documents": float(state["documents"])}  # type: ignore[arg-type]
+
+
+def throughput(db: str, work: Path, requests: int, cap_s: float) -> dict[str, tuple[float, float, float]]:
+    """req/s and p50/p95 of the search page with CLIENTS clients: one node, then two (clients alternate)."""
+    out: dict[str, tuple[float, float, float]] = {}
+    paths = search_paths(requests)
+    with node(db, work / "node-1") as one:
+        caught_up(one)
+        run_load(one, paths[:CLIENTS * 2], {}, cap_s)  # warm
+        load = run_load(one, paths, {}, cap_s)
+        out["one node"] = (len(load.ms) / load.seconds, percentile(load.ms, 50), percentile(load.ms, 95))
+        with node(db, work / "node-2") as two:
+            caught_up(two)
+            run_load(two, paths[:CLIENTS * 2], {}, cap_s)
+            loads = [None, None]
+
+            def half(i: int, base: str) -> None:
+                loads[i] = run_load(base, paths[i::2], {}, cap_s)  # type: ignore[call-overload]
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=half, args=(i, b)) for i, b in enumerate((one, two))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            seconds = time.perf_counter() - started
+            ms = [m for load in loads for m in load.ms]  # type: ignore[union-attr]
+            out["two nodes"] = (len(ms) / seconds, percentile(ms, 50), percentile(ms, 95))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", required=True, help="a PostgreSQL server URL (a schema of it is used)")
+    parser.add_argument("--chars", type=int, default=9_000_000)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--cap", type=float, default=40.0)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    folder = files_for(args.chars)
+    extra = files_for(max(args.chars // 3, 500_000), name="extra", seed=99)
+    work = Path(tempfile.mkdtemp(prefix="sucai-scale-"))
+    try:
+        sqlite_s, docs, stored = timed_ingest(str(work / "lib.db"), folder, work / "sqlite-index")
+        pg = pg_schema_url(args.pg, f"bench_scale_{args.chars}")
+        pg_s, pg_docs, _ = timed_ingest(pg, folder, work / "pg-index")
+        assert pg_docs == docs
+        print(f"ingest: sqlite {sqlite_s:.1f} s, postgres {pg_s:.1f} s", file=sys.stderr)
+        fresh = new_node(pg, work)
+        print(f"new node: {fresh}", file=sys.stderr)
+        during = latency_while_ingesting(pg, work / "pg-index", extra)
+        print(f"during ingest: {during}", file=sys.stderr)
+        rates = throughput(pg, work, args.requests, args.cap)
+        print(f"throughput: {rates}", file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    one, two = rates["one node"], rates["two nodes"]
+    rows = [
+        "| measurement | result | target |",
+        "|---|---|---|",
+        f"| ingest into SQLite (`Library.ingest`, searchable on return) | {sqlite_s:.1f} s "
+        f"({stored / sqlite_s:,.0f} chars/s) | — |",
+        f"| ingest into PostgreSQL (pooled connections, COPY) | {pg_s:.1f} s ({stored / pg_s:,.0f} chars/s), "
+        f"{pg_s / sqlite_s:.2f}× SQLite | ≤ 1.5× |",
+        f"| new node, empty index folder: first search answered (HTTP {fresh['first_status']:.0f}) | "
+        f"{fresh['first_s']:.1f} s after start | at once |",
+        f"| new node: full index built by its follower | {fresh['full_s']:.1f} s "
+        f"({fresh['documents']:,.0f} documents) | ≤ 60 s at 90M |",
+        f"| search page while another process ingests ({during['ingest_s']:.0f} s) | p50 {during['p50']:.1f} ms, "
+        f"p90 {during['p90']:.1f}, p99 {during['p99']:.1f}, max {during['max']:.0f} ({during['n']:,.0f} searches, "
+        f"{during['errors']:.0f} errors) | p99 ≤ 100 ms |",
+        f"| search page, {CLIENTS} clients, one node | {one[0]:.0f} req/s "
+        f"(p50 {one[1]:.0f} ms, p95 {one[2]:.0f}) | — |",
+        f"| search page, {CLIENTS} clients, two nodes (each its own index) | {two[0]:.0f} req/s (p50 {two[1]:.0f} ms, "
+        f"p95 {two[2]:.0f}), {two[0] / one[0]:.2f}× one node | ≥ 1.7× |",
+    ]
+    command = f".venv/bin/python bench/bench_scale.py --pg {redact(args.pg)} --chars {args.chars}"
+    body = "\n".join([
+        f"{docs:,} documents, {stored:,} characters (`bench/corpus.py --chars {args.chars}`, one .txt each); "
+        "PostgreSQL 15 on the same machine (2 cores shared by the servers, PostgreSQL and the load).",
+        "",
+        *rows,
+        "",
+        f"After the concurrent ingest the node held {during['documents']:,.0f} documents (its lag 0).",
+        f"Reproduce: `{command}`.",
+    ])
+    print(body)
+    if not args.no_write:
+        write_section("Scale-out (PostgreSQL, several nodes)", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""The app of one `sucai serve --workers N` process: uvicorn starts N of these, each from the environment.
+
+Each worker opens the library itself (its own pool of database connections) and its own follower; the
+workers of one node share its index folder: the first to take the index writer applies a batch, the others
+see the new commit and reload (search/engine.py sync). `sucai serve` prepares the folder before they start.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sucai.library import open_library
+from sucai.settings import Settings
+
+
+def create() -> FastAPI:
+    """uvicorn's factory (`sucai.web.worker:create`): settings from the environment serve names."""
+    from sucai.web.app import create_app
+
+    settings = Settings.from_env()
+    return create_app(settings, open_library(settings=settings))
