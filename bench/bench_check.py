@@ -292,9 +292,10 @@ def _results(draft: str, at_cap: str, sizes: dict[str, int], timed: dict[str, Ti
 {sizes['chars']:,} characters (SQLite; a third of the documents end in member-only paragraphs, one in ten has
 them in the middle; see the docstring of bench/bench_check.py). "Free" is a viewer without member access,
 checked against the free texts only (fingerprints of scope 2); "at the cap" is a {len(at_cap):,}-character
-draft of the same kind (SUCAI_CHECK_MAX_CHARS, the largest a check takes; target < 5 s).
+draft of the same kind (SUCAI_CHECK_MAX_CHARS, the largest a check takes; target < 5 s). "Lookup" is
+`Store.lookup_fingerprint_arrays` alone (median of 3); CPU time is this process's (it holds on a busy machine).
 {building}
-| `check()` as | first run | warm (median) | warm, CPU time | of which `lookup_fingerprint_arrays` | peak memory (tracemalloc) | copied |
+| `check()` as | first run | warm (median) | warm, CPU time | of which lookup | peak memory (tracemalloc) | copied |
 |---|---|---|---|---|---|---|
 {rows}
 

@@ -98,6 +98,16 @@ def test_a_large_title_is_one_line_and_the_hint() -> None:
     assert text.text.split("\n")[0] == text.title
 
 
+def test_a_red_header_is_not_the_title() -> None:
+    text = layout([page(line("某某市人民政府文件", 790, 150, 450, 30),
+                        line("某政发〔2023〕1号", 750, 240, 350),
+                        line("关于印发某某工作方案的", 710, 180, 420, 20),
+                        line("通知", 685, 280, 320, 20),
+                        line("各县（市、区）人民政府：", 650), line("现将方案印发给你们。", 630, LEFT + 24))])
+    assert text.title == "关于印发某某工作方案的通知"
+    assert text.text.split("\n")[:3] == ["某某市人民政府文件", "某政发〔2023〕1号", "关于印发某某工作方案的通知"]
+
+
 # -- PDFs written by PDFium -------------------------------------------------------------------------------------
 
 

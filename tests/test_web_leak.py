@@ -130,7 +130,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/desk/{draft_id}"): lambda v: iter(
         [
             _post(v, f"/desk/{v.draft_id}", {"title": "草稿", "body": _draft_text(v), "action": a})
-            for a in ("save", "lint", "check", "export", "report")
+            for a in ("save", "lint", "check", "export", "report", "polish", "pptx")
         ]
     ),
     ("POST", "/desk/{draft_id}/fill"): lambda v: iter(
@@ -191,6 +191,14 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/admin/codes"): lambda v: iter([_get("/admin/codes")]),
     ("POST", "/admin/codes"): lambda v: iter([_post(v, "/admin/codes", {"tier": "svip", "days": 30, "count": 2})]),
     ("GET", "/admin/stats"): lambda v: iter([_get("/admin/stats")]),
+    # the desk: outline first and polishing
+    ("POST", "/desk/outline"): lambda v: iter(
+        [_post(v, "/desk/outline", {"topic": t}) for t in [v.paid_word, *[h[:6] for h in v.paid_headings[:3]]]]
+    ),
+    ("POST", "/desk/{draft_id}/polish"): lambda v: iter(
+        [_post(v, f"/desk/{v.draft_id}/polish", {"start": 0, "end": 0, "original": "", "replacement": "一",
+                                                "rule": "phrase"})]
+    ),
 }
 
 

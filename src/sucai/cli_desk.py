@@ -104,3 +104,29 @@ def trace(
             raise InputError(f"{file}: no such file")
         info = lib.trace(file.read_bytes())
         _emit(as_json, to_dict(info), lambda: print_trace(info))
+
+
+@app.command()
+def polish(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False, as_user: AsOption = None) -> None:
+    """Polishing (润笔): parallel headings, repeated fillers, weak openings, long sentences, 金句 by topic."""
+    with _library(db, as_json) as lib:
+        report = lib.polish(read_draft(draft), _viewer(lib, as_user))
+
+        def human() -> None:
+            for e in report.edits:
+                change = "" if e.replacement is None else f" → “{e.replacement}”"
+                out.print(f"第 {e.start + 1} 字 [{e.rule}] {e.message}{change}", highlight=False)
+
+        _emit(as_json, {"edits": to_dict(report.edits)}, human)
+
+
+@app.command()
+def outline(
+    topic: Annotated[str, typer.Argument(help="Topic words, e.g. '主题教育 研讨发言 调查研究'.")],
+    db: DbOption = None, as_json: JsonOption = False, as_user: AsOption = None,
+) -> None:
+    """Outline first: an outline for a topic from the best-matching documents' headings, with sources."""
+    with _library(db, as_json) as lib:
+        proposal = lib.propose_outline(topic, _viewer(lib, as_user))
+        _emit(as_json, {"topic": proposal.topic, "text": proposal.as_text(), "sections": to_dict(proposal.sections)},
+              lambda: out.print(proposal.as_text() or "没有找到带提纲的相关材料。", highlight=False))

@@ -30,6 +30,7 @@ from sucai.model import (
 from sucai.service import Service
 from sucai.settings import Settings
 from sucai.store import Store, open_store
+from sucai.writing import WritingDesk
 
 if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
@@ -39,7 +40,7 @@ EXPORT_FORMATS = ("docx", "txt", "md", "pptx")  # = export.FORMATS, without impo
 INDEX_SYNC_SECONDS = 5.0
 
 
-class Library(Accounts, MembershipCodeDesk, Service):
+class Library(Accounts, MembershipCodeDesk, Service, WritingDesk):
     """A material library: documents, their search index, users and downloads."""
 
     def __init__(self, store: Store, settings: Settings) -> None:

@@ -220,3 +220,38 @@ def test_a_guest_sees_only_the_title_of_a_document_member_only_all_through(
     body = [b.text for b in doc.blocks if b.kind != "title"]
     assert body and not [t for t in body if t in article]
     page.screenshot(path=str(artifacts() / "document-all-paid.png"), full_page=True)
+
+
+def test_outline_first_to_draft_to_slides(page: Any, served: tuple[str, Library], tmp_path: Path) -> None:
+    import pptx
+
+    _, lib = served
+    sign_in(page, "member")
+    page.goto("/desk")
+    page.fill("#outline-first input[name=topic]", "主题教育 研讨发言")
+    page.click("#outline-first button[type=submit]")
+    page.wait_for_selector("#outline h2:has-text('提纲来源')")
+    body = page.locator("textarea[name=body]").input_value()
+    assert body.startswith("一、") and "（一）" in body
+    page.screenshot(path=str(artifacts() / "desk-outline.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.click("button[value=pptx]")
+    target = tmp_path / "slides.pptx"
+    download_info.value.save_as(str(target))
+    slides = pptx.Presentation(str(target)).slides
+    level1 = [line for line in body.splitlines() if line[:1] in "一二三四五六七八九十" and "、" in line[:3]]
+    assert len(slides) >= 1 + len(level1) + 1
+    assert lib.trace(target.read_bytes()).user == "member"
+
+
+def test_admin_charts_render(page: Any, served: tuple[str, Library]) -> None:
+    sign_in(page, "admin")
+    page.goto("/search?q=" + "无此内容甲乙丙")
+    page.goto("/admin/stats")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 4
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    assert page.locator("svg.chart rect").count() >= 30  # a bar per day
+    assert "无此内容甲乙丙" in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts() / "admin-stats.png"), full_page=True)

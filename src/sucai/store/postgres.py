@@ -59,15 +59,21 @@ def redact(url: str) -> str:
 
 
 class _PgCursor(Cursor):
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        self._cursor = cursor
+    """Each statement on a psycopg cursor of its own: in a pipeline, results are handed out only at the next
+    sync, and one cursor reused for several queued statements would read another's result."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+        self._cursor = conn.cursor()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor = self._conn.cursor()
         self._cursor.execute(to_pyformat(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor = self._conn.cursor()
         plain = _PLAIN_INSERT.fullmatch(sql)
-        pipelined = self._cursor.connection._pipeline is not None  # COPY is not allowed in a pipeline
+        pipelined = self._conn._pipeline is not None  # COPY is not allowed in a pipeline
         if plain is not None and len(rows) >= COPY_FROM_ROWS and not pipelined:
             with self._cursor.copy(f"COPY {plain.group(1)} ({plain.group(2)}) FROM STDIN") as copy:
                 for row in rows:
@@ -161,8 +167,8 @@ class PostgresStore(SqlStore):
                 try:
                     # A writer's statements go out in a pipeline: those whose result nobody reads (rows of
                     # bodies, phrases, fingerprints, changes) cost no round trip of their own.
-                    with conn.pipeline() if write else nullcontext(), conn.transaction(), conn.cursor() as cur:
-                        yield _PgCursor(cur)
+                    with conn.pipeline() if write else nullcontext(), conn.transaction():
+                        yield _PgCursor(conn)
                 finally:
                     self._local.conn = None
         except (psycopg.OperationalError, PoolTimeout) as exc:
@@ -170,7 +176,7 @@ class PostgresStore(SqlStore):
             raise StoreError(f"{redact(self.url)}: the database connection failed ({exc})") from exc
 
     def _joined_cursor(self) -> Cursor:
-        return _PgCursor(self._local.conn.cursor())
+        return _PgCursor(self._local.conn)
 
     def close(self) -> None:
         self._pool.close()

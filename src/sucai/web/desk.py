@@ -1,5 +1,6 @@
-"""The writing desk: drafts of the signed-in user assembled from outline points and paragraphs,
-placeholder filling, lint, the originality check with copied spans marked, export to .docx."""
+"""The writing desk: drafts of the signed-in user assembled from outline points and paragraphs (or an
+outline proposed for a topic), placeholder filling, lint, polishing with one-click apply and undo, the
+originality check with copied spans marked, export to .docx and slides."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sucai import access
 from sucai.compose import fill as fill_fields
 from sucai.compose import find_fields
+from sucai.compose.polish import Edit, apply_edit, undo_of
 from sucai.errors import EditConflict, InputError, NotFound
 from sucai.library import Library
 from sucai.model import User
 from sucai.originality import check_report_docx
 from sucai.web.auth import CsrfChecked, SignedIn, library
 from sucai.web.downloads import content_disposition
-from sucai.web.drafts import check_view, draft_export, lint_view, save_version
+from sucai.web.drafts import check_view, draft_export, lint_view, polish_view, save_version
 from sucai.web.errors import MAX_ID, PathId, chinese_part, wants_json
 from sucai.web.limits import check_slot
 from sucai.web.render import render
@@ -66,6 +68,20 @@ def add_to_draft(
     return RedirectResponse(back, status_code=303)
 
 
+@router.post("/outline", dependencies=[CsrfChecked])
+def outline_first(request: Request, viewer: SignedIn, topic: Annotated[str, Form(max_length=60)]) -> HTMLResponse:
+    """A new draft holding an outline for the topic, assembled from the library's best-matching documents."""
+    lib = library(request)
+    proposal = lib.propose_outline(topic, viewer)
+    if not proposal.sections:
+        raise NotFound(f"没有找到与“{topic}”相关、带提纲的材料，请换个主题。No outlined documents match.")
+    title = f"{topic.strip()}（提纲）"
+    draft_id = lib.store.save_draft(viewer.id, None, title, proposal.as_text())
+    request.session["draft"] = draft_id
+    _title, body, version = lib.store.draft_state(viewer.id, draft_id)
+    return _draft_page(request, draft_id, title, body, {"version": version, "outline": proposal})
+
+
 def _current_draft(request: Request, lib: Library, viewer: User) -> tuple[int, str]:
     """The draft the user is working on: the session's, else the latest, else a new one."""
     chosen = request.session.get("draft")
@@ -99,7 +115,8 @@ def _draft_page(
     request: Request, draft_id: int, title: str, body: str, extra: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     context = {"draft_id": draft_id, "title": title, "body": body, "fields": find_fields(body),
-               "lint": None, "check": None, "version": "", "conflict": "", **extra}
+               "lint": None, "check": None, "polish": None, "outline": None, "undo": None,
+               "version": "", "conflict": "", **extra}
     return render(request, "desk.html", context, status=status)
 
 
@@ -131,9 +148,11 @@ def save_draft(
         with check_slot(request, viewer):
             report = check_view(body, lib.check(body, viewer))
         return _draft_page(request, draft_id, title, body, {"check": report, **saved})
-    if action == "export":
-        data, filename, media_type = draft_export(lib, viewer, title, body)
+    if action in {"export", "pptx"}:
+        data, filename, media_type = draft_export(lib, viewer, title, body, "pptx" if action == "pptx" else "docx")
         return _attachment(data, filename, media_type)
+    if action == "polish":
+        return _draft_page(request, draft_id, title, body, {"polish": polish_view(lib.polish(body, viewer)), **saved})
     if action == "report":
         with check_slot(request, viewer):
             docx = check_report_docx(body, lib.check(body, viewer))
@@ -159,6 +178,30 @@ def fill_form(
     filled = fill_fields(body, dict(zip(ph, value, strict=False)))
     lib.store.update_draft(viewer.id, draft_id, title, filled, version)  # 409 if it changed meanwhile
     return RedirectResponse(f"/desk/{draft_id}", status_code=303)
+
+
+@router.post("/{draft_id}/polish", dependencies=[CsrfChecked])
+def apply_polish(
+    request: Request, draft_id: PathId, viewer: SignedIn,
+    start: Annotated[int, Form(ge=0)], end: Annotated[int, Form(ge=0)],
+    original: Annotated[str, Form(max_length=MAX_BODY)] = "",
+    replacement: Annotated[str, Form(max_length=MAX_BODY)] = "",
+    rule: Annotated[str, Form(max_length=40)] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> HTMLResponse:
+    """Apply one polishing edit (or take one back: the undo form sends the inverse edit); 409 if the draft
+    changed since the suggestion was made."""
+    lib = library(request)
+    title, body, current = lib.store.draft_state(viewer.id, draft_id)
+    edit = Edit(rule, start, end, original, replacement, "")
+    try:
+        new_body = apply_edit(body, edit)
+    except ValueError as exc:
+        raise EditConflict(str(exc), current=current) from exc
+    lib.store.update_draft(viewer.id, draft_id, title, new_body, version if version is not None else current)
+    _title, new_body, new_version = lib.store.draft_state(viewer.id, draft_id)
+    extra = {"version": new_version, "polish": polish_view(lib.polish(new_body, viewer)), "undo": undo_of(edit)}
+    return _draft_page(request, draft_id, title, new_body, extra)
 
 
 @router.post("/{draft_id}/delete", dependencies=[CsrfChecked])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sucai.compose.polish import PolishReport
 from sucai.library import Library
 from sucai.model import CheckReport, Document, Line, LintReport, User
 
@@ -74,13 +75,22 @@ def check_view(text: str, report: CheckReport) -> dict[str, Any]:
     return {"report": report, "sources": sources, "segments": segments(text, marks)}
 
 
-def draft_export(lib: Library, viewer: User, title: str, body: str) -> tuple[bytes, str, str]:
-    """The draft as a GB/T 9704 .docx, traced to its writer (a draft is the user's own: no quota)."""
+def draft_export(lib: Library, viewer: User, title: str, body: str, fmt: str = "docx") -> tuple[bytes, str, str]:
+    """The draft as a GB/T 9704 .docx or as slides, traced to its writer (a draft is the user's own: no quota)."""
     from sucai.export import TraceMark, export_document
 
     at = datetime.now(UTC).replace(microsecond=0).isoformat()
     mark = TraceMark(viewer.name, viewer.id, at, (), 0)
-    return export_document(draft_document(title, body), "docx", mark, lib.secret())
+    return export_document(draft_document(title, body), fmt, mark, lib.secret())
+
+
+POLISH_LABELS = {"parallel": "对仗", "filler": "赘词", "repeat": "重复", "weak-opening": "开头", "split": "长句",
+                 "phrase": "金句"}
+
+
+def polish_view(report: PolishReport) -> dict[str, Any]:
+    """Each suggestion with its label and the words around it, for the apply buttons."""
+    return {"edits": [{"edit": e, "label": POLISH_LABELS.get(e.rule, e.rule)} for e in report.edits]}
 
 
 def draft_document(title: str, body: str) -> Document:

@@ -50,6 +50,8 @@ _HEADING_NUMBER = re.compile(
     r"|[（(][0-9０-９]+[)）]|第[一二三四五六七八九十百0-9]+[章节部分条篇]|第[一二三四五六七八九十]+[，,、])"
 )
 _MID_SENTENCE_END = re.compile(r"[\u4e00-\u9fffA-Za-z0-9×]$")  # a wrapped line ends inside a sentence
+_TITLE_WITHIN = 8  # lines of the first page where a title in larger type is looked for
+_ISSUER = re.compile(r"(文件|简报|通讯|快报)$")  # the issuing organ's red header, set larger than the title
 _SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)]*$")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
@@ -62,9 +64,8 @@ def layout(pages: list[Page]) -> PdfText:
     if not lines:
         return PdfText("", None)
     geometry = _Geometry.of(body)
-    title, count = _title(body[0], geometry)
-    body[0] = body[0][count:]
-    paragraphs = [title] if title else []
+    title, body[0] = _title(body[0], geometry)
+    paragraphs: list[str] = []
     for page in body:
         for index, line in enumerate(page):
             previous = page[index - 1] if index else None
@@ -147,17 +148,27 @@ def _join(text: str, more: str) -> str:
     return text + more
 
 
-def _title(first_page: list[Line], geometry: _Geometry) -> tuple[str | None, int]:
-    """The title and its line count when the first page opens with larger type (its lines joined)."""
-    opening = first_page[:4]
-    if not opening or opening[0].size < 1.2 * geometry.size:
-        return None, 0
-    parts = []
-    for line in opening:
-        if abs(line.size - opening[0].size) > 0.5:
-            break
-        parts.append(line.text)
-    return "".join(parts), len(parts)
+def _title(first_page: list[Line], geometry: _Geometry) -> tuple[str | None, list[Line]]:
+    """The title, when the first page sets it in larger type, and the page with its lines made one.
+
+    A red-header line (发文机关标志, "……文件") comes first in larger type still: it is not the title.
+    """
+    start = 0
+    opening = first_page[:_TITLE_WITHIN]
+    while start < len(opening):
+        first = opening[start]
+        if first.size < 1.2 * geometry.size:
+            start += 1
+            continue
+        end = start + 1
+        while end < len(opening) and abs(opening[end].size - first.size) <= 0.5:
+            end += 1
+        text = "".join(line.text for line in opening[start:end])
+        if not _ISSUER.search(text):
+            merged = Line(text, first.x0, opening[end - 1].x1, first.y, first.size)
+            return text, [*first_page[:start], merged, *first_page[end:]]
+        start = end
+    return None, first_page
 
 
 def _without_furniture(pages: list[Page], body: list[list[Line]]) -> list[list[Line]]:
