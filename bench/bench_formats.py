@@ -34,6 +34,12 @@ from sucai.ingest.sources import expand
 from sucai.model import Document
 from sucai.store.base import StoredFile
 
+NOTE = (
+    "PDF: about half the reader's CPU is PDFium parsing the pages, the rest the line geometry in Python; the\n"
+    "target of 20 PDF files/s holds per CPU-second for this 8-page file (its first speech alone, 3 pages, reads\n"
+    "at 67 files/CPU-s), while the wall rates are what 2 cores shared with other work gave. .doc/.odt/.rtf cost\n"
+    "about 1.2 CPU-seconds per file, nearly all of it LibreOffice starting up once per conversion.\n\n"
+)
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "000_c3783159abc01423.txt"
 
 
@@ -182,7 +188,7 @@ profile each).
 |---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 {f"{chr(10)}Not measured (LibreOffice absent): {', '.join(missing)}." if missing else ""}
-Reproduce: `.venv/bin/python bench/bench_formats.py` (needs ../shared and LibreOffice)."""
+{NOTE}Reproduce: `.venv/bin/python bench/bench_formats.py` (needs ../shared and LibreOffice)."""
     write_section("Formats", body)
     print(body)
 

@@ -11,7 +11,7 @@ from sucai.library import Library
 from sucai.settings import Settings
 from sucai.store import open_store
 from sucai.web.auth import SESSION_COOKIE, LoginLimiter
-from sucai.web.errors import RateLimited
+from sucai.web.problems import RateLimited
 from web_helpers import PASSWORD, app_routes, build_library, csrf_of, login, make_client, signed_client
 
 

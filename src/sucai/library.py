@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sucai import access, webhook
 from sucai.accounts import Accounts
 from sucai.errors import AccessDenied, InputError
-from sucai.memberships import MembershipCodeDesk
 from sucai.model import (
     PHRASE_KINDS,
     CheckReport,
@@ -40,7 +39,7 @@ EXPORT_FORMATS = ("docx", "txt", "md", "pptx")  # = export.FORMATS, without impo
 INDEX_SYNC_SECONDS = 5.0
 
 
-class Library(Accounts, MembershipCodeDesk, Service, WritingDesk):
+class Library(Accounts, Service, WritingDesk):
     """A material library: documents, their search index, users and downloads."""
 
     def __init__(self, store: Store, settings: Settings) -> None:

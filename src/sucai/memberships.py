@@ -14,15 +14,8 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-from sucai.access import today
-from sucai.errors import AccessDenied, InputError
-from sucai.model import User
-
-if TYPE_CHECKING:
-    from sucai.store import Store
-    from sucai.store.codes import CodeBatch, Redemption
+from sucai.errors import InputError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 GROUPS, GROUP_CHARS = 4, 5
@@ -89,27 +82,3 @@ def extended(current: Membership, tier: str, days: int, today: date) -> Membersh
     new_tier = current.tier if running and _RANK[current.tier] > _RANK[tier] else tier
     return Membership(new_tier, (start + timedelta(days=days)).isoformat())
 
-
-class MembershipCodeDesk:
-    """Library methods for membership codes (mixed into Library; needs `store`)."""
-
-    store: Store
-
-    def make_codes(self, tier: str, days: int, count: int, batch: str = "") -> list[str]:
-        """`count` new codes granting `tier` for `days`; the only time the codes themselves are seen."""
-        check_batch(tier, days, count)
-        codes = [new_code() for _ in range(count)]
-        label = batch or f"{today().isoformat()}-{tier}-{days}d-{secrets.token_hex(3)}"
-        self.store.add_codes([code_hash(c) for c in codes], label, tier, days)
-        return codes
-
-    def redeem(self, user: User, code: str) -> Redemption:
-        """Redeem a code for a signed-in user: NotFound (no such code), EditConflict (used already)."""
-        if user.id <= 0:
-            raise AccessDenied("兑换会员需要先登录。Sign in to redeem a code.")
-        if user.tier == "admin":
-            raise InputError("管理员账户无需兑换会员。An admin account needs no membership.")
-        return self.store.redeem_code(code_hash(code), user.id, today())
-
-    def code_batches(self) -> list[CodeBatch]:
-        return self.store.code_batches()

@@ -1,5 +1,5 @@
-"""Running a material service: what is new (the daily digest, saved searches, the shared-drive folders),
-and what users look for (the admin page's figures). Part of the public Library (mixed into it).
+"""Running a material service: memberships sold as codes, what is new (the daily digest, saved searches, the
+shared-drive folders), and what users look for (the admin page's figures). Part of the public Library.
 
 Everything a viewer is shown comes through the Library's own viewer-aware calls (search, documents_since),
 so the digest and saved searches carry no member-only text or facts to a viewer without access.
@@ -7,6 +7,7 @@ so the digest and saved searches carry no member-only text or facts to a viewer 
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,13 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sucai import access
-from sucai.errors import InputError
+from sucai.errors import AccessDenied, InputError
+from sucai.memberships import check_batch, code_hash, new_code
 from sucai.model import DocumentSummary, SearchResult, User
 
 if TYPE_CHECKING:
     from sucai.settings import Settings
     from sucai.store import Store
     from sucai.store.activity import QueryCount, SavedSearch
+    from sucai.store.codes import CodeBatch, Redemption
 
 DIGEST_LIMIT = 5000  # documents a digest lists at most (a day of a busy service is ~1,000)
 SAVED_MATCH_LIMIT = 500  # matches of a saved search compared with what is new
@@ -65,6 +68,26 @@ class Service:
     search: Callable[..., SearchResult]
     documents_since: Callable[..., list[DocumentSummary]]
     export: Callable[..., tuple[bytes, str, str]]
+
+    # -- membership codes (卡密) ----------------------------------------------------------------------
+    def make_codes(self, tier: str, days: int, count: int, batch: str = "") -> list[str]:
+        """`count` new codes granting `tier` for `days`; the only time the codes themselves are seen."""
+        check_batch(tier, days, count)
+        codes = [new_code() for _ in range(count)]
+        label = batch or f"{access.today().isoformat()}-{tier}-{days}d-{secrets.token_hex(3)}"
+        self.store.add_codes([code_hash(c) for c in codes], label, tier, days)
+        return codes
+
+    def redeem(self, user: User, code: str) -> Redemption:
+        """Redeem a code for a signed-in user: NotFound (no such code), EditConflict (used already)."""
+        if user.id <= 0:
+            raise AccessDenied("兑换会员需要先登录。Sign in to redeem a code.")
+        if user.tier == "admin":
+            raise InputError("管理员账户无需兑换会员。An admin account needs no membership.")
+        return self.store.redeem_code(code_hash(code), user.id, access.today())
+
+    def code_batches(self) -> list[CodeBatch]:
+        return self.store.code_batches()
 
     # -- what users look for -------------------------------------------------------------------------
     def log_search(self, query: str, result: SearchResult, viewer: User) -> None:

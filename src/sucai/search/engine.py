@@ -211,7 +211,8 @@ class SearchEngine:
         touched: list[int] = []
         with self.index.writers(heap, threads) as writers:
             seq = self.index.applied_seq()  # re-read under the writer lock
-            while changes := self.store.changes_since(seq):
+            target = seq + backlog  # no further: a steady stream of writes must not hold back the commit
+            while seq < target and (changes := self.store.changes_since(seq)):
                 ids = list(dict.fromkeys(c.doc_id for c in changes))
                 self._replace(writers, ids)
                 touched += ids
@@ -249,7 +250,7 @@ class SearchEngine:
             try:
                 seq = self.store.last_seq()  # changes after this are applied again by the next sync
                 total = self.store.count_documents()
-                partial = self.index.num_docs() == 0
+                partial = self.index.applied_seq() == 0
                 self.index.clear(writers)
                 done, shown = 0, time.monotonic()
                 for doc in self.store.iter_documents():

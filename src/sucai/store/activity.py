@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sucai.errors import NotFound
 
 if TYPE_CHECKING:
-    from sucai.store.sql import Cursor
+    from sucai.store.cursor import Cursor
 
 ACTIVITY_MIGRATION = [
     """CREATE TABLE search_log (

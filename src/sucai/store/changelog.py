@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sucai.store.base import Change
 
 if TYPE_CHECKING:
-    from sucai.store.sql import Cursor
+    from sucai.store.cursor import Cursor
 
 NODE_STALE = timedelta(days=2)  # a node silent for longer no longer holds the log back
 

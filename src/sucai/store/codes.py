@@ -15,7 +15,7 @@ from sucai.errors import EditConflict, NotFound
 from sucai.memberships import Membership, extended
 
 if TYPE_CHECKING:
-    from sucai.store.sql import Cursor
+    from sucai.store.cursor import Cursor
 
 CODES_MIGRATION = [
     """CREATE TABLE membership_codes (

@@ -18,7 +18,7 @@ from sucai.store.bodies import unpack
 from sucai.store.changelog import number_changes
 
 if TYPE_CHECKING:
-    from sucai.store.sql import Cursor
+    from sucai.store.cursor import Cursor
 
 TOMBSTONES = (
     """CREATE TABLE IF NOT EXISTS deleted_documents (

@@ -20,8 +20,9 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sucai.errors import StoreError
+from sucai.store.cursor import Cursor
 from sucai.store.schema import POSTGRES
-from sucai.store.sql import Cursor, SqlStore, TxState
+from sucai.store.sql import SqlStore, TxState
 
 # Quoted strings, quoted identifiers and comments pass through untouched; only bare ? and % are rewritten.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?|%", re.DOTALL)

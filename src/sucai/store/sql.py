@@ -24,6 +24,7 @@ from sucai.model import (
 )
 from sucai.store.base import SCOPE_WHOLE, Fingerprint, FingerprintArrays, FingerprintHit, StoredFile
 from sucai.store.bodies import DocumentText, pack, unpack
+from sucai.store.cursor import Cursor
 from sucai.store.free_facts import dump_free_facts, free_facts_of, load_free_facts
 
 if TYPE_CHECKING:
@@ -60,22 +61,6 @@ def like_pattern(text: str) -> str:
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-class Cursor:
-    """What a backend's transaction yields: execute with '?' placeholders, fetch rows as tuples."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        raise NotImplementedError
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        raise NotImplementedError
 
 
 class TxState:

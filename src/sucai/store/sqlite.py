@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from sucai.errors import StoreError
+from sucai.store.cursor import Cursor
 from sucai.store.schema import SQLITE
-from sucai.store.sql import Cursor, SqlStore
+from sucai.store.sql import SqlStore
 
 
 class _SqliteCursor(Cursor):

@@ -17,7 +17,7 @@ from sucai.model import User
 from sucai.store.base import JobRow, SessionInfo, TokenInfo
 
 if TYPE_CHECKING:
-    from sucai.store.sql import Cursor
+    from sucai.store.cursor import Cursor
 
 SWEEP_EVERY = 64  # one rate-limit hit in this many also deletes windows that have ended
 LAST_USED_EVERY = timedelta(minutes=1)  # a token's last use is written at most this often

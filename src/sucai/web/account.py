@@ -24,7 +24,7 @@ from sucai.web.auth import (
     sign_in,
     sign_out,
 )
-from sucai.web.errors import PathId, RateLimited, chinese_part
+from sucai.web.problems import PathId, RateLimited, chinese_part
 from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)

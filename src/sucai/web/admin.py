@@ -17,9 +17,9 @@ from sucai import access
 from sucai.errors import InputError, StoreError, TooLarge
 from sucai.model import TIERS
 from sucai.web.auth import Admin, CsrfChecked, admin_only, library, settings
-from sucai.web.errors import wants_json
 from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import too_large_message
+from sucai.web.problems import wants_json
 from sucai.web.render import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(admin_only)])

@@ -13,8 +13,8 @@ from sucai.cli import document_json
 from sucai.model import SearchResult, to_dict
 from sucai.web.auth import ApiViewer, download_status, library
 from sucai.web.downloads import Format, send_export
-from sucai.web.errors import LoginRequired, PathId
 from sucai.web.limits import check_slot, limit_search
+from sucai.web.problems import LoginRequired, PathId
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_TEXT = 200_000  # characters of a draft for check and lint

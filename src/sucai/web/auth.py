@@ -16,8 +16,8 @@ from sucai.errors import NotFound, SucaiError
 from sucai.library import Library
 from sucai.model import User
 from sucai.settings import Settings
-from sucai.web.errors import CsrfFailed, LoginRequired
 from sucai.web.limits import LoginLimiter, client_address
+from sucai.web.problems import CsrfFailed, LoginRequired
 
 __all__ = ["SESSION_COOKIE", "SESSION_DAYS", "LoginLimiter", "client_address"]  # re-exported for the routes
 

@@ -20,8 +20,8 @@ from sucai.originality import check_report_docx
 from sucai.web.auth import CsrfChecked, SignedIn, library
 from sucai.web.downloads import content_disposition
 from sucai.web.drafts import check_view, draft_export, lint_view, polish_view, save_version
-from sucai.web.errors import MAX_ID, PathId, chinese_part, wants_json
 from sucai.web.limits import check_slot
+from sucai.web.problems import MAX_ID, PathId, chinese_part, wants_json
 from sucai.web.render import render
 
 router = APIRouter(prefix="/desk", include_in_schema=False)

@@ -19,7 +19,7 @@ from sucai.errors import InputError
 from sucai.library import Library
 from sucai.model import User
 from sucai.web.auth import CsrfChecked, Viewer, download_status, library
-from sucai.web.errors import MAX_ID, PathId
+from sucai.web.problems import MAX_ID, PathId
 from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -15,7 +15,7 @@ from fastapi import Request
 from sucai.model import User
 from sucai.settings import Network, Rate, Settings
 from sucai.store import Store
-from sucai.web.errors import RateLimited
+from sucai.web.problems import RateLimited
 
 CHECK_BUSY_RETRY = 5  # seconds a client is told to wait while its previous check runs
 

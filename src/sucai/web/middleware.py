@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sucai.errors import TooLarge
+from sucai.web.errors import error_response
 
 # Room for the multipart envelope and form fields around a file of the full allowed size.
 ENVELOPE = 64 * 1024
@@ -30,8 +31,6 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
-            from sucai.web.errors import error_response
-
             response = error_response(Request(scope), TooLarge(too_large_message(self.file_limit)))
             await response(scope, receive, send)
             return

@@ -14,9 +14,9 @@ from sucai.errors import InputError, QueryError
 from sucai.model import Document, SearchResult
 from sucai.web.auth import Viewer, download_status, library
 from sucai.web.doc_view import document_view
-from sucai.web.errors import PathId, chinese_part
 from sucai.web.limits import limit_search
 from sucai.web.overview import OverviewCache, facet_links
+from sucai.web.problems import PathId, chinese_part
 from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)

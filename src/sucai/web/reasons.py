@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sucai.web.errors import chinese_part
+from sucai.web.problems import chinese_part
 
 _FILE_TYPES = {
     ".doc": "旧版 Word .doc 格式；请用 Word 或 WPS 打开后另存为 .docx",

@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from sucai import access
+from sucai.web.auth import csrf_token, viewer_or_guest
+from sucai.web.reasons import chinese_reason
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -30,8 +32,6 @@ def make_templates() -> Jinja2Templates:
     env.filters["percent"] = percent
     env.filters["day"] = lambda iso: (iso or "")[:10]
     env.globals["tier_names"] = access.TIER_NAMES
-    from sucai.web.reasons import chinese_reason  # here, not at the top: reasons reads web.errors
-
     env.filters["chinese_reason"] = chinese_reason
     return Jinja2Templates(env=env)
 
@@ -59,8 +59,6 @@ def render(
     status: int = 200, headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a page with the viewer, a lazy CSRF token and the navigation state."""
-    from sucai.web.auth import csrf_token, viewer_or_guest
-
     viewer = viewer_or_guest(request)
     base: dict[str, Any] = {
         "viewer": viewer,
