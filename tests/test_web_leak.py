@@ -191,6 +191,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/admin/codes"): lambda v: iter([_get("/admin/codes")]),
     ("POST", "/admin/codes"): lambda v: iter([_post(v, "/admin/codes", {"tier": "svip", "days": 30, "count": 2})]),
     ("GET", "/admin/stats"): lambda v: iter([_get("/admin/stats")]),
+    ("POST", "/admin/disable"): lambda v: iter([_post(v, "/admin/disable", {"name": "nobody", "disabled": "true"})]),
     # the desk: outline first and polishing
     ("POST", "/desk/outline"): lambda v: iter(
         [_post(v, "/desk/outline", {"topic": t}) for t in [v.paid_word, *[h[:6] for h in v.paid_headings[:3]]]]

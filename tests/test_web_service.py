@@ -104,3 +104,21 @@ def test_new_is_todays_digest_by_genre(lib: Library) -> None:
     assert f"{digest.total} 篇" in page and "今日更新" in page
     for genre in digest.by_genre:
         assert f"{genre} <small>" in page
+
+
+def test_a_disabled_account_cannot_sign_in_and_its_session_and_token_stop(lib: Library) -> None:
+    member = signed_client(lib, "member")
+    headers = bearer(lib, "member")
+    client = make_client(lib)
+    assert client.get("/api/me", headers=headers).status_code == 200
+    admin = signed_client(lib, "admin")
+    done = admin.post("/admin/disable", data={"name": "member", "disabled": "true", "csrf": csrf_of(admin, "/admin")})
+    assert done.status_code == 303 and "已停用" in admin.get("/admin").text
+    assert client.get("/api/me", headers=headers).status_code == 401
+    assert member.get("/account").status_code in {302, 303}  # the session ended: back to the login page
+    login = client.post("/login", data={"name": "member", "password": "correct-horse-1",
+                                        "csrf": csrf_of(client, "/login")})
+    assert login.status_code == 403 and "停用" in login.text
+    admin.post("/admin/disable", data={"name": "member", "disabled": "false", "csrf": csrf_of(admin, "/admin")})
+    assert signed_client(lib, "member").get("/account").status_code == 200
+    assert admin.post("/admin/disable", data={"name": "admin", "csrf": csrf_of(admin, "/admin")}).status_code == 400

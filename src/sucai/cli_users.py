@@ -70,6 +70,19 @@ def set_tier(
         _emit(as_json, to_dict(user), lambda: err.print(f"{user.name} is now {user.tier}"))
 
 
+@user_app.command("disable")
+def disable(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    enable: Annotated[bool, typer.Option("--enable", help="Enable a disabled account again.")] = False,
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Disable an account (no sign-in; its sessions end and its tokens stop working), or --enable it again."""
+    with _library(db, as_json) as lib:
+        user = lib.set_disabled(name, not enable)
+        state = "enabled" if user.disabled_at is None else "disabled"
+        _emit(as_json, to_dict(user), lambda: err.print(f"{user.name} is {state}"))
+
+
 @user_app.command("password")
 def password(
     name: Annotated[str, typer.Argument(help="Account name.")],

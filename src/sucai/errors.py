@@ -8,6 +8,7 @@
     ├── QueryError          a malformed search query, with a message fit for the user
     ├── NotFound            no such document, user or draft
     ├── AccessDenied        the viewer may not do this (see access.py)
+    │   ├── AccountDisabled the password was right, but an admin disabled the account
     │   └── QuotaExceeded   the daily download quota is used up
     ├── EditConflict        a save names a version of a draft that has changed since (HTTP 409)
     ├── TraceError          a file carries no valid download trace, or a forged one
@@ -47,6 +48,10 @@ class NotFound(SucaiError):
 
 class AccessDenied(SucaiError):
     pass
+
+
+class AccountDisabled(AccessDenied):
+    """The password was right but an admin disabled the account."""
 
 
 class QuotaExceeded(AccessDenied):

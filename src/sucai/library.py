@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sucai import access, webhook
 from sucai.accounts import Accounts
-from sucai.errors import AccessDenied, InputError
+from sucai.errors import AccessDenied, AccountDisabled, InputError
 from sucai.model import (
     PHRASE_KINDS,
     CheckReport,
@@ -286,6 +286,14 @@ class Library(Accounts, Service, WritingDesk):
             burn_verification(password)
         if stored is None or not verify_password(stored, password):
             raise AccessDenied("用户名或密码错误。Wrong name or password.")
+        user = self.store.user(name)
+        if user.disabled_at is not None:  # said only to whoever knows the password
+            raise AccountDisabled("该账户已被管理员停用，请联系管理员。This account has been disabled.")
+        return user
+
+    def set_disabled(self, name: str, disabled: bool) -> User:
+        """Disable an account (it can no longer sign in; its sessions and tokens stop working) or enable it."""
+        self.store.set_disabled(self.store.user(name).id, disabled)
         return self.store.user(name)
 
     def user(self, name: str) -> User:

@@ -237,6 +237,7 @@ class User:
     tier: str
     expires: str | None = None  # ISO date a membership ends; None = no expiry
     created_at: str = ""
+    disabled_at: str | None = None  # set by an admin: the account can no longer sign in
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,8 @@ MIGRATIONS: list[list[Step]] = [
     [*CODES_MIGRATION],
     # 10: the search log, saved searches (store/activity.py).
     [*ACTIVITY_MIGRATION],
+    # 11: an admin can disable an account (it can neither sign in nor use a session or token).
+    ["ALTER TABLE users ADD COLUMN disabled_at TEXT"],
 ]
 
 

@@ -35,7 +35,7 @@ from sucai.store.codes import MembershipCodes
 from sucai.store.fingerprint_scope import MERGE_FINGERPRINT_LOG
 from sucai.store.originals import AlreadyStored
 from sucai.store.schema import MIGRATIONS, Dialect, render
-from sucai.store.state import SharedState, end_sessions
+from sucai.store.state import USER_COLUMNS, SharedState, end_sessions, user_from_row
 
 _DOC_COLUMNS = (
     "id, title, source, year, genre, tags, outline, placeholders, removed, repairs, "
@@ -580,11 +580,8 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         return self.user(name)
 
     def _user_where(self, where: str, value: Any) -> User | None:
-        rows = self._rows(f"SELECT id, name, tier, expires, created_at FROM users WHERE {where} = ?", (value,))
-        if not rows:
-            return None
-        uid, name, tier, expires, created = rows[0]
-        return User(id=int(uid), name=name, tier=tier, expires=expires, created_at=created)
+        rows = self._rows(f"SELECT {USER_COLUMNS} FROM users WHERE {where} = ?", (value,))
+        return user_from_row(rows[0]) if rows else None
 
     def user(self, name: str) -> User:
         found = self._user_where("name", name)
@@ -599,8 +596,7 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         return found
 
     def users(self) -> list[User]:
-        rows = self._rows("SELECT id, name, tier, expires, created_at FROM users ORDER BY id")
-        return [User(id=int(i), name=n, tier=t, expires=e, created_at=c) for i, n, t, e, c in rows]
+        return [user_from_row(row) for row in self._rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY id")]
 
     def set_tier(self, name: str, tier: str, expires: str | None = None) -> User:
         _check_tier(tier)

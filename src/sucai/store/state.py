@@ -24,7 +24,8 @@ LAST_USED_EVERY = timedelta(minutes=1)  # a token's last use is written at most 
 KEEP_JOB_DAYS = 30
 # Trailing whitespace taken off a draft before a paragraph is appended (what str.rstrip() takes, for drafts).
 _TRAILING_SPACE = " \t\r\n\v\f\u3000\u00a0"
-_USER_COLUMNS = "u.id, u.name, u.tier, u.expires, u.created_at"
+USER_COLUMNS = "id, name, tier, expires, created_at, disabled_at"
+_USER_COLUMNS = ", ".join(f"u.{c}" for c in USER_COLUMNS.split(", "))
 
 
 def iso(moment: datetime) -> str:
@@ -43,9 +44,9 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-def _user(row: Sequence[Any]) -> User:
-    uid, name, tier, expires, created = row
-    return User(id=int(uid), name=name, tier=tier, expires=expires, created_at=created)
+def user_from_row(row: Sequence[Any]) -> User:
+    uid, name, tier, expires, created, disabled = row
+    return User(id=int(uid), name=name, tier=tier, expires=expires, created_at=created, disabled_at=disabled)
 
 
 class SharedState:
@@ -69,10 +70,10 @@ class SharedState:
         """The user of a live session (not ended, not expired), else None."""
         rows = self._rows(
             f"SELECT {_USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.secret_hash = ? AND s.ended_at IS NULL AND s.expires_at > ?",
+            " WHERE s.secret_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
             (secret_hash, iso(utc_now())),
         )
-        return _user(rows[0]) if rows else None
+        return user_from_row(rows[0]) if rows else None
 
     def end_session(self, secret_hash: str) -> None:
         with self.transaction() as cur:
@@ -80,6 +81,14 @@ class SharedState:
                 "UPDATE sessions SET ended_at = ? WHERE secret_hash = ? AND ended_at IS NULL",
                 (iso(utc_now()), secret_hash),
             )
+
+    def set_disabled(self, user_id: int, disabled: bool) -> None:
+        """Disable an account (ending its sessions in the same transaction) or enable it again."""
+        with self.transaction() as cur:
+            stamp = iso(utc_now()) if disabled else None
+            cur.execute("UPDATE users SET disabled_at = ? WHERE id = ?", (stamp, user_id))
+            if disabled:
+                end_sessions(cur, user_id, None)
 
     def end_sessions(self, user_id: int, keep_hash: str | None = None) -> int:
         """End every live session of the user (but the one kept); returns how many."""
@@ -109,7 +118,8 @@ class SharedState:
         now = utc_now()
         rows = self._rows(
             f"SELECT t.id, t.last_used, {_USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id"
-            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)",
+            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)"
+            " AND u.disabled_at IS NULL",
             (token_hash, iso(now)),
         )
         if not rows:
@@ -118,7 +128,7 @@ class SharedState:
         if last_used is None or last_used < iso(now - LAST_USED_EVERY):
             with self.transaction() as cur:
                 cur.execute("UPDATE api_tokens SET last_used = ? WHERE id = ?", (iso(now), token_id))
-        return _user(rows[0][2:])
+        return user_from_row(rows[0][2:])
 
     def tokens(self, user_id: int) -> list[TokenInfo]:
         rows = self._rows(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sucai import access
-from sucai.errors import AccessDenied, InputError
+from sucai.errors import AccessDenied, AccountDisabled, InputError
 from sucai.model import User
 from sucai.web.auth import (
     CsrfChecked,
@@ -59,6 +59,8 @@ def login(
         headers = {"Retry-After": str(exc.retry_after)}
         return render(request, "login.html", {**context, "error": chinese_part(str(exc))},
                       status=429, headers=headers)
+    except AccountDisabled as exc:
+        return render(request, "login.html", {**context, "error": chinese_part(str(exc))}, status=403)
     except AccessDenied:
         return render(request, "login.html", {**context, "error": "用户名或密码错误。"}, status=400)
     limiter.succeeded(name, address, counted_at)

@@ -125,6 +125,16 @@ def set_tier(
     return RedirectResponse("/admin#users", status_code=303)
 
 
+@router.post("/disable", dependencies=[CsrfChecked])
+def set_disabled(
+    request: Request, viewer: Admin, name: Annotated[str, Form()], disabled: Annotated[bool, Form()] = True,
+) -> Response:
+    if name == viewer.name and disabled:
+        raise InputError("不能停用自己的账户。You cannot disable your own account.")
+    library(request).set_disabled(name, disabled)
+    return RedirectResponse("/admin#users", status_code=303)
+
+
 def _tier(tier: str) -> str:
     if tier not in TIERS:
         raise InputError(f"未知的等级：{tier}。Unknown tier.")

@@ -30,8 +30,8 @@ def bar_chart(series: Sequence[tuple[str, int]], title: str, unit: str = "") -> 
     slot = plot_w / max(len(series), 1)
     every = max(1, round(len(series) / 10))
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" style="max-width:{WIDTH * 1.6:.0f}px"'
-        f' xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%"'
+        f' style="max-width:{WIDTH * 1.6:.0f}px" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - 8}" y2="{HEIGHT - PAD_BOTTOM}" stroke="#999"/>',
         f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + 4}" text-anchor="end" font-size="10">{top}</text>',
         f'<text x="{PAD_LEFT - 4}" y="{HEIGHT - PAD_BOTTOM}" text-anchor="end" font-size="10">0</text>',
