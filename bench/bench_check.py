@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import statistics
@@ -281,6 +282,7 @@ def _results(draft: str, at_cap: str, sizes: dict[str, int], timed: dict[str, Ti
         rate = built["chars"] / built["fingerprint_s"]
         building = (f"\nBuilding it: fingerprinting {built['fingerprint_s']:.1f} s ({rate:,.0f} characters/s), "
                     f"storing documents and fingerprints {built['store_s']:.1f} s.\n")
+    load = os.getloadavg()[0]  # other work on the machine stretches wall times, not CPU times
     rows = "\n".join(
         f"| {name} | {t.first:.3f} s | {t.warm:.3f} s | {t.cpu:.3f} s | {t.lookup:.3f} s | {t.peak:.1f} MiB | "
         f"{t.report.copied_chars:,} ({t.report.copy_ratio:.1%}), {len(t.report.sources)} sources |"
@@ -293,7 +295,9 @@ def _results(draft: str, at_cap: str, sizes: dict[str, int], timed: dict[str, Ti
 them in the middle; see the docstring of bench/bench_check.py). "Free" is a viewer without member access,
 checked against the free texts only (fingerprints of scope 2); "at the cap" is a {len(at_cap):,}-character
 draft of the same kind (SUCAI_CHECK_MAX_CHARS, the largest a check takes; target < 5 s). "Lookup" is
-`Store.lookup_fingerprint_arrays` alone (median of 3); CPU time is this process's (it holds on a busy machine).
+`Store.lookup_fingerprint_arrays` alone (median of 3); CPU time is this process's, which holds on a busy machine
+(load average {load:.1f} on {os.cpu_count()} cores when the table was made; the building figures are those of
+the run that built the library).
 {building}
 | `check()` as | first run | warm (median) | warm, CPU time | of which lookup | peak memory (tracemalloc) | copied |
 |---|---|---|---|---|---|---|

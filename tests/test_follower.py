@@ -130,7 +130,7 @@ def test_the_node_name_is_kept_with_its_index(tmp_path: Path) -> None:
 
 
 def _name(path: Path) -> str:
-    from sucai.search.follower import node_name
+    from sucai.search.index import node_name
 
     return node_name(path)
 

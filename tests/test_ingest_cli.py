@@ -115,9 +115,10 @@ def test_batch_with_bad_files_stores_the_good_ones_and_fails(db: str, tmp_path: 
     report = json.loads(result.stdout)
     assert [Path(d["source"]).name for d in report["documents"]] == ["good.txt"]
     failed = {Path(f["path"]).name: f["error"] for f in report["failed"]}
-    assert set(failed) == {"junk.txt", "bad.docx"}
+    assert set(failed) == {"bad.docx"}
     assert all(failed.values())
-    assert [Path(s["path"]).name for s in report["skipped"]] == ["empty.txt"]
+    skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}  # binary data is judged, not failed
+    assert skipped == {"empty.txt": "empty file", "junk.txt": "binary data, not text"}
 
 
 def test_module_entry_point_runs() -> None:

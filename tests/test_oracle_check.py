@@ -11,13 +11,12 @@ copies and the attack works for them, so the comparison is not vacuous. The atta
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,10 +30,10 @@ from sucai.model import Block, CheckReport, Document, User, to_dict
 from sucai.originality import content_chars, document_fingerprints
 from sucai.originality.fingerprint import content_form, free_document
 from sucai.settings import Settings
+from sucai.store import open_store
 from sucai.store.base import SCOPE_FREE, SCOPE_WHOLE
 from sucai.store.schema import MIGRATIONS, render
 from sucai.store.sql import SqlStore
-from sucai.store.sqlite import SqliteStore
 
 PG_URL = os.environ.get("SUCAI_TEST_PG", "")
 FREE = User(id=101, name="free", tier="free")
@@ -315,8 +314,8 @@ def test_the_attack_recovers_nothing_for_non_members_and_everything_for_members(
     by_member = []
     for known, truth in targets:
         for viewer in NON_MEMBERS:
-            assert _attack(lambda d, v=viewer: libs.a.check(d, v), known, truth, random.Random(4)) == 0
-        by_member.append(_attack(lambda d: libs.a.check(d, MEMBER), known, truth, random.Random(4)))
+            assert _attack(partial(libs.a.check, viewer=viewer), known, truth, random.Random(4)) == 0
+        by_member.append(_attack(partial(libs.a.check, viewer=MEMBER), known, truth, random.Random(4)))
     # against the whole text the attack works (it stops only where a phrase other documents share makes two
     # candidates tie), so the zeros above are the check's doing, not the attack's weakness
     assert min(by_member) > 0 and sum(by_member) >= 0.8 * 20 * len(targets), by_member
@@ -372,10 +371,6 @@ def test_stored_scopes_are_the_whole_and_the_free_texts_fingerprints(libs: Libra
     assert {k for k, s in rows.items() if s & SCOPE_FREE} == set(b_rows)
 
 
-def _store_sha(source: Source) -> str:
-    return hashlib.sha256(source.text(True).encode()).hexdigest()
-
-
 def test_scopes_survive_reindex_delete_and_the_duplicate_hand_over(tmp_path: Path) -> None:
     sources = _sources()[:6]
     lib = _ingest(tmp_path / "a", sources, with_paid=True)
@@ -405,13 +400,34 @@ def test_scopes_survive_reindex_delete_and_the_duplicate_hand_over(tmp_path: Pat
         lib.close()
 
 
-def test_a_library_from_before_scopes_is_upgraded(tmp_path: Path) -> None:
-    sources = _sources()[:6]
-    lib = _ingest(tmp_path / "a", sources, with_paid=True)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def library_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """None for a SQLite file under tmp_path, else the URL of a fresh PostgreSQL schema (dropped after)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    reason = _pg_unavailable()
+    if reason:
+        pytest.skip(reason)
+    schema = f"oracle_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    parts = urlsplit(PG_URL)
+    query = urlencode([*parse_qsl(parts.query), ("options", f"-csearch_path={schema}")])
+    try:
+        yield urlunsplit(parts._replace(query=query))
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_library_from_before_scopes_is_upgraded(tmp_path: Path, library_url: str | None) -> None:
+    lib = _ingest(tmp_path / "a", _sources()[:6], with_paid=True, url=library_url)
     docs = {d.id: d for d in lib.store.iter_documents() if d.id is not None}
     lib.store.merge_fingerprints()
     lib.close()
-    store = SqliteStore(tmp_path / "a" / "lib.db")
+    store = open_store(library_url or tmp_path / "a" / "lib.db")
+    assert isinstance(store, SqlStore)
     try:
         with store.transaction() as cur:  # as version 5 left it: whole-text rows only, some still in the log
             cur.execute("DELETE FROM fingerprints WHERE scope = 2")
@@ -440,30 +456,18 @@ def _pg_unavailable() -> str | None:
     return None
 
 
-@pytest.mark.postgres
-def test_postgresql_library_gives_non_members_the_same_reports(tmp_path: Path) -> None:
-    reason = _pg_unavailable()
-    if reason:
-        pytest.skip(reason)
-    schema = f"oracle_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    parts = urlsplit(PG_URL)
-    url = urlunsplit(parts._replace(query=urlencode([*parse_qsl(parts.query), ("options", f"-csearch_path={schema}")])))
+@pytest.mark.parametrize("library_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_postgresql_library_gives_non_members_the_same_reports(tmp_path: Path, library_url: str) -> None:
+    libs = _libraries(tmp_path, url=library_url)  # A in PostgreSQL, B in SQLite
     try:
-        libs = _libraries(tmp_path, url=url)
-        try:
-            assert _rows(libs.a.store) == _expected_rows(libs.docs)  # type: ignore[arg-type]
-            for seed in range(15):
-                _assert_same_as_b(libs, _draft(libs, seed))
-            for draft, _truth in _extension_drafts(libs, random.Random(3)):
-                _assert_same_as_b(libs, draft)
-        finally:
-            libs.a.close()
-            libs.b.close()
+        assert _rows(libs.a.store) == _expected_rows(libs.docs)  # type: ignore[arg-type]
+        for seed in range(15):
+            _assert_same_as_b(libs, _draft(libs, seed))
+        for draft, _truth in _extension_drafts(libs, random.Random(3)):
+            _assert_same_as_b(libs, draft)
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        libs.a.close()
+        libs.b.close()
 
 
 # -- the cost of a check ---------------------------------------------------------------------------------------

@@ -158,3 +158,23 @@ def test_operators_extend_and_switch_off_chrome_and_credit_rules(tmp_path: Path)
         ("site-counter", "本站访问人数：1024"), ("credit-reviewer", "值班审核：林远舟"),
     ]
     assert "打印" in texts(doc) and doc.credits == {"reviewer": "林远舟"}
+
+
+def test_what_a_page_says_of_itself_is_stored_and_shown(tmp_path: Path) -> None:
+    """Speaker, role, collection and credits survive the store (a reopened library still has them)."""
+    from sucai import access
+    from sucai.library import open_library
+    from sucai.settings import Settings
+    from sucai.views import document_json
+
+    settings = Settings(db=str(tmp_path / "lib.db"))
+    with open_library(settings=settings) as lib:
+        report = lib.ingest([PAGES / "remarks_digest.txt", PAGES / "newspaper_article.txt"])
+        parsed = {d.id: d for d in report.documents}
+    with open_library(settings=settings) as lib:
+        docs = [lib.document(i) for i in parsed]
+        speakers = [d for d in docs if d.speaker]
+        assert len(speakers) >= 3 and all(d.collection for d in speakers)
+        assert any(d.credits for d in docs)
+        shown = document_json(lib.document(speakers[0].id, access.GUEST))
+        assert shown["speaker"] == speakers[0].speaker and shown["collection"] == speakers[0].collection

@@ -157,7 +157,7 @@ def test_a_scanned_pdf_is_skipped_for_no_text_layer(tmp_path: Path) -> None:
     out = io.BytesIO()
     document.save(out)
     (tmp_path / "scan.pdf").write_bytes(out.getvalue())
-    with pytest.raises(NotRead, match="(?i)no text layer"):
+    with pytest.raises(NotRead, match=r"(?i)no text layer"):
         read_pdf_bytes(out.getvalue())
     with sucai.open(tmp_path / "lib.db") as lib:
         report = lib.ingest([tmp_path / "scan.pdf"])

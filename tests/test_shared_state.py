@@ -216,15 +216,18 @@ def test_tokens_of_an_older_library_keep_working(tmp_path: Path, monkeypatch: py
     path = str(tmp_path / "old.db")
     monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:6])  # a library from before migration 7
     old = open_store(path)
-    alice = old.add_user("alice", "member", "h")
-    with old.transaction() as cur:  # type: ignore[attr-defined]
+    with old.transaction() as cur:  # type: ignore[attr-defined]  # rows as the old schema holds them
+        cur.execute("INSERT INTO users (name, tier, password_hash, created_at) VALUES ('alice', 'member', 'h',"
+                    " '2024-01-01') RETURNING id")
+        alice_id = cur.fetchone()[0]
         cur.execute("INSERT INTO tokens (token_hash, user_id, created_at) VALUES ('t-old', ?, '2024-01-01')",
-                    (alice.id,))
+                    (alice_id,))
         cur.execute("INSERT INTO downloads (user_id, doc_ids, fmt, at) VALUES (?, '[1]', 'txt', ?)",
-                    (alice.id, _iso(datetime.now(UTC))))
+                    (alice_id, _iso(datetime.now(UTC))))
     old.close()
     monkeypatch.undo()
     new = open_store(path)
+    alice = new.user("alice")
     try:
         assert new.user_by_token("t-old") == alice
         [info] = new.tokens(alice.id)

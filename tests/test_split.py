@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sucai.ingest.lines import to_lines
-from sucai.ingest.split import split_documents, strip_count
+from sucai.ingest.parts import strip_count
+from sucai.ingest.split import split_documents
 
 BODY = "这是正文的第一句话。这是第二句话，内容完整。"
 

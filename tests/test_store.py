@@ -26,7 +26,7 @@ from sucai.model import Block, Document, OutlineItem, Placeholder, Removal, Repa
 from sucai.store import Change, Fingerprint, FingerprintHit, StoredFile, open_store
 from sucai.store.cursor import Cursor
 from sucai.store.postgres import PostgresStore, redact, to_pyformat
-from sucai.store.schema import MIGRATIONS, render
+from sucai.store.schema import MIGRATIONS
 from sucai.store.sql import SqlStore
 from sucai.store.sqlite import SqliteStore
 
@@ -644,36 +644,39 @@ def test_a_failed_file_leaves_no_phrases(store: SqlStore) -> None:
     assert store.search_phrases("", None, include_paid=True) == (0, [])
 
 
-def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener) -> None:
+def test_a_library_from_before_the_phrase_bank_is_upgraded(opener: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library as migration 1 made it (rows written as that schema held them) opens under every migration since."""
+    import sucai.store.sql as sql
+
+    monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:1])
     old = opener()
-    [doc_id] = old.add_file(make_file("a"), [make_doc(1)], [prints(1)])
-    old.merge_fingerprints()
-    with old.transaction() as cur:  # as migration 1 left it: one row per block, no phrases, no log
-        blocks_table = next(s for s in MIGRATIONS[0] if isinstance(s, str) and "CREATE TABLE blocks" in s)
-        cur.execute(render(blocks_table, old.dialect))
+    doc = make_doc(1)
+    with old.transaction() as cur:  # one row per block, no phrases, no fingerprint log, no free facts
+        cur.execute("INSERT INTO files (origin, sha256, fmt, data, added_at) VALUES (?, ?, 'txt', ?, '2024-01-01')"
+                    " RETURNING id", ("inbox/a.txt", _sha("a"), b"raw"))
+        file_id = _count(cur)
+        cur.execute(
+            "INSERT INTO documents (file_id, ordinal, title, source, year, genre, tags, outline, placeholders,"
+            " removed, repairs, source_sha256, body_sha256, chars, created_at)"
+            " VALUES (?, 0, ?, ?, 2023, NULL, '[]', '[]', '[]', '[]', '[]', ?, ?, ?, '2024-01-01') RETURNING id",
+            (file_id, doc.title, doc.source, _sha("a"), _sha("body-a"), doc.chars),
+        )
+        doc_id = _count(cur)
         cur.executemany(
             "INSERT INTO blocks (doc_id, pos, kind, level, paid, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(make_doc(1).blocks)],
+            [(doc_id, i, b.kind, b.level, int(b.paid), b.text) for i, b in enumerate(doc.blocks)],
         )
-        for table in ("bodies", "phrases", "fingerprint_log"):
-            cur.execute(f"DROP TABLE {table}")
-        cur.execute("ALTER TABLE documents DROP COLUMN free_facts")  # added by migration 5
-        cur.execute("ALTER TABLE fingerprints DROP COLUMN scope")  # added by migration 6
-        for table in ("sessions", "api_tokens", "rate_limits", "leases", "download_counts", "jobs"):  # migration 7
-            cur.execute(f"DROP TABLE {table}")
-        cur.execute(render(next(s for s in MIGRATIONS[0] if isinstance(s, str) and "CREATE TABLE tokens" in s),
-                           old.dialect))
-        cur.execute("ALTER TABLE drafts DROP COLUMN version")
-        for table in ("membership_codes", "search_log", "saved_searches"):  # migrations 9 and 10
-            cur.execute(f"DROP TABLE {table}")
-        cur.execute("DELETE FROM schema_migrations WHERE version > 1")
+        cur.execute("INSERT INTO changes (doc_id, op) VALUES (?, 'add')", (doc_id,))
     old.close()
+    monkeypatch.undo()
     upgraded = opener()
-    assert upgraded.document(doc_id).blocks == make_doc(1).blocks  # packed into one row by migration 4
-    assert [t.text for t in upgraded.document_texts([doc_id])] == ["".join(b.text for b in make_doc(1).blocks)]
+    assert upgraded.document(doc_id).blocks == doc.blocks  # packed into one row by migration 4
+    assert [t.text for t in upgraded.document_texts([doc_id])] == ["".join(b.text for b in doc.blocks)]
     assert upgraded.search_phrases("", None, include_paid=True) == (0, [])  # filled by `sucai reindex`
+    assert upgraded.last_seq() >= 1  # the change log's counter starts where the old log ended
     [new] = upgraded.add_file(make_file("b"), [phrase_doc(2)], [prints(2)])
     assert {h.doc_id for h in upgraded.search_phrases("", None, include_paid=True)[1]} == {new}
+    assert upgraded.changes_since(0)[-1].doc_id == new
 
 
 def test_fingerprints_are_logged_then_merged_and_found_either_way(store: SqlStore) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sucai import access
-from sucai.cli import document_json
 from sucai.library import Library
+from sucai.views import document_json
 from web_helpers import build_library, doc_ids, docx_paragraphs, make_client, paid_only_word
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

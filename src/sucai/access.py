@@ -69,6 +69,8 @@ def visible_document(doc: Document, viewer: User) -> Document:
         outline=outline,
         placeholders=placeholders,
         removed=[],
+        credits={},  # credit lines, like advertisements, were taken from anywhere in the text
+        appendix=new_index.get(doc.appendix) if doc.appendix is not None else None,
         locked=len(doc.blocks) - len(keep),
         source=source,
         year=free.year,

@@ -34,7 +34,7 @@ LOCK_NAME = ".sucai-inbox.lock"
 REPORT_SUFFIX = ".report.json"
 # Names a copy or a sync writes before the real one appears, and our own files.
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".download", REPORT_SUFFIX)
-BATCH_FILES = 500  # files ingested in one call (large calls parse in a worker process)
+BATCH_FILES = 64  # files ingested per call: filed as each call ends (64 is where parsing moves to a worker process)
 
 
 @dataclass(frozen=True)

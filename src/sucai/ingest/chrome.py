@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from sucai.ingest.scan import scan_form
 from sucai.model import Removal
 
 CHROME_FILE, CREDITS_FILE = "chrome.txt", "credits.txt"
@@ -48,11 +49,9 @@ class ChromeRules:
     @cached_property
     def first_chars(self) -> frozenset[str] | None:
         """The characters a piece or label can start with (None when some rule's cannot be told)."""
-        from sucai.ingest.clean import _scan_form_of  # clean imports this module: looked up when first needed
-
         chars: set[str] = set()
         for _, pattern in (*self.pieces, *self.labels):
-            form = _scan_form_of(pattern)
+            form = scan_form(pattern)
             if form is None:
                 return None
             chars |= form[0]

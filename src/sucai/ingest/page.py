@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sucai.ingest.appendix import appendix_start
 from sucai.ingest.clean import Cleaned
 from sucai.ingest.pagelines import DASHES, is_dash_led
+from sucai.ingest.parts import Part, Split
 from sucai.ingest.readers import NotRead
-from sucai.ingest.split import Part, Split
 from sucai.model import Document
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -100,7 +100,8 @@ def stub_reason(doc: Document, part: Part, *, paged: bool) -> str | None:
     if not texts or all(_AD_ONLY.fullmatch(t) for t in texts):
         return "advertisement page: it holds only 广告"
     body = [line.text for line in part.lines]
-    if body and len(body) <= _FEW_LINES and all(_PICTURE_CREDIT.fullmatch(t) for t in body) and (paged or _PICTURE_TITLE.fullmatch(doc.title)):
+    pictures = paged or _PICTURE_TITLE.fullmatch(doc.title) is not None
+    if body and len(body) <= _FEW_LINES and pictures and all(_PICTURE_CREDIT.fullmatch(t) for t in body):
         return "picture page: it holds only a picture credit"
     if paged and sum(len(t) for t in body) < 4 * _FEW_CHARS:  # only a short page is counted
         chars = sum(len(_CJK.findall(t)) for t in body)

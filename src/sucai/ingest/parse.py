@@ -25,8 +25,9 @@ from sucai.ingest.clean import Cleaned, Rules, clean_text, count_repairs, load_r
 from sucai.ingest.dedupe import body_key
 from sucai.ingest.lines import lines_with_offsets
 from sucai.ingest.page import credit_year, finish_documents
+from sucai.ingest.parts import Part, strip_count
 from sucai.ingest.placeholders import find_placeholders
-from sucai.ingest.split import Part, split_documents, strip_count
+from sucai.ingest.split import split_documents
 from sucai.ingest.structure import build_blocks, is_salutation_line
 from sucai.model import Document, FreeFacts, Line, Removal, Repair
 from sucai.normalize import PARAGRAPH_SEP, normalize

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from sucai.ingest.pagelines import speaker_of
-from sucai.ingest.split import Part, is_title_like, strip_count
+from sucai.ingest.parts import Part, is_title_like, strip_count
 from sucai.model import Line
 
 MIN_SPEAKERS = 3

@@ -16,23 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sucai.ingest.lines import is_dateline
 from sucai.ingest.pagelines import is_dash_led, is_news_byline, is_news_dateline
-from sucai.ingest.structure import (
-    is_closing,
-    is_opening_salutation,
-    is_salutation_line,
-    markdown_heading,
-    numbering_at,
-)
+from sucai.ingest.parts import Part, Split, is_title_like, strip_count, title_text
+from sucai.ingest.speakers import split_speakers
+from sucai.ingest.structure import is_closing, is_opening_salutation
 from sucai.model import Line
 
-_COUNT = re.compile(
-    r"[\s\u3000]*[（(【\[]?[\s\u3000]*(?:等?(?:[0-9０-９]+|[一二三四五六七八九十两]+)[\s\u3000]*篇(?:范文)?"
-    r"|合集|汇编|大全|精选|范文)[\s\u3000]*[）)】\]]?[\s\u3000]*$"
-)
 # lines under a title that say when, where or by whom, not what: "——在…会议上的讲话", "（摘要）",
 # "习　近　平", "国务院总理 李强", "某某同志", "xx县自然资源局" (dates: lines.is_dateline)
 _NAME = r"(?:[\u4e00-\u9fff]{2,4}|某某|[xX×]{2,3})"
@@ -55,25 +46,6 @@ _MIN_TITLE = 5
 _MAX_BYLINES = 3
 
 
-@dataclass(frozen=True)
-class Part:
-    """One document's lines: its own title line (None = inherits the collection title) and body."""
-
-    title: str | None
-    lines: list[Line]
-    start: int  # index in the input of the part's first line (its title line, if it has one)
-    end: int
-    speaker: str = ""  # on a page of remarks by several speakers: who spoke, and as what
-    role: str = ""
-
-
-@dataclass(frozen=True)
-class Split:
-    collection_title: str | None
-    parts: list[Part]
-    collection: str | None = None  # the compilation's own title when the text holds several documents
-
-
 def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Split:
     """Find the collection title and the documents of a text's lines."""
     if title_hint is None and _has_kicker(lines):
@@ -81,8 +53,6 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
     first, collection = _collection_title(lines, title_hint)
     starts = _document_starts(lines, first)
     if len(starts) == 1:
-        from sucai.ingest.speakers import split_speakers
-
         by_speaker = split_speakers(lines, first, collection)
         if by_speaker is not None:
             return Split(collection, by_speaker, collection)
@@ -98,32 +68,6 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
     kept = [p for p in parts if p.lines or p.title]
     several = len(kept) > 1 or (collection is not None and strip_count(collection) != collection)
     return Split(collection, kept, collection if several else None)
-
-
-def strip_count(title: str) -> str:
-    """A collection title without its count: "……发言材料四篇" -> "……发言材料"."""
-    stripped = title
-    while True:
-        shorter = _COUNT.sub("", stripped)
-        if shorter == stripped or not shorter:
-            return stripped
-        stripped = shorter
-
-
-def title_text(text: str) -> str:
-    """A title line as a title (markdown heading marks taken off)."""
-    md = markdown_heading(text)
-    return md[1] if md else text
-
-
-def is_title_like(text: str) -> bool:
-    """Short, no sentence punctuation, not a numbered heading, salutation or closing."""
-    text = title_text(text)
-    if not 2 <= len(text) <= 60 or text[-1] in "：:，,、":
-        return False
-    if any(ch in "。！？；!?;" for ch in text):
-        return False
-    return numbering_at(text) is None and not is_salutation_line(text) and not is_closing(text)
 
 
 def is_byline(text: str) -> bool:

@@ -90,6 +90,28 @@ class _Source:
         return None
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What the report needs of a source that shares runs with the draft, and no more (a genre draft at the
+    size cap meets thousands of sources at 90M characters: their whole texts would take ~200 MiB)."""
+
+    doc_id: int
+    title: str
+    pieces: tuple[tuple[int, Positions], ...]  # per run: its first content position, its characters' offsets
+
+    @classmethod
+    def of(cls, source: _Source, runs: list[tuple[int, int, int]]) -> _Found:
+        pieces = tuple((first, source.offsets[first : first + end - start].copy()) for start, end, first in runs)
+        return cls(int(source.doc.id or 0), source.doc.title, pieces)
+
+    def text_offset(self, pos: int) -> int:
+        """Where content character `pos` (inside one of the runs) is in the source's text."""
+        for first, offsets in self.pieces:
+            if first <= pos < first + offsets.size:
+                return int(offsets[pos - first])
+        raise ValueError(f"content position {pos} is in no run of document {self.doc_id}")
+
+
 @dataclass
 class _Attribution:
     """The verified runs, and which draft content characters they explain so far."""
@@ -97,7 +119,7 @@ class _Attribution:
     explained: npt.NDArray[np.bool_]
     misses: Ints  # per draft k-gram: verified documents that shared it but left its reach unexplained
     near: npt.NDArray[np.bool_] = field(init=False)  # per draft k-gram: unexplained characters in reach
-    sources: list[_Source] = field(default_factory=list)
+    sources: list[_Found] = field(default_factory=list)
     overlap: list[int] = field(default_factory=list)  # per source: draft chars it shares on its own
     runs: list[tuple[int, int, int, int]] = field(default_factory=list)  # (source, start, end, source start)
 
@@ -121,7 +143,7 @@ class _Attribution:
         for start, end, _ in runs:  # only k-grams within reach of a newly explained character change
             lo, hi = start - GUARANTEE, end + GUARANTEE
             self.near[max(lo, 0) : hi] = near_unexplained(self.explained, lo, hi)
-        self.sources.append(source)
+        self.sources.append(_Found.of(source, runs))
         self.overlap.append(int(shared.sum()))
 
     def count_misses(self, starts: Ints) -> None:
@@ -251,8 +273,8 @@ def _spans(
             continue
         source = attribution.sources[index]
         spans.append(CopiedSpan(
-            start=int(offsets[a]), end=int(offsets[b - 1]) + 1, source_id=int(source.doc.id or 0),
-            source_start=int(source.offsets[src[a]]), quoted=bool(quoted[a]),
+            start=int(offsets[a]), end=int(offsets[b - 1]) + 1, source_id=source.doc_id,
+            source_start=source.text_offset(int(src[a])), quoted=bool(quoted[a]),
         ))
     return spans
 
@@ -261,8 +283,7 @@ def _shares(attribution: _Attribution, owner: npt.NDArray[np.int64]) -> list[Sou
     """Every source that explains at least one character, largest overlap first."""
     used = [int(i) for i in np.unique(owner) if i >= 0]
     shares = [
-        SourceShare(int(attribution.sources[i].doc.id or 0), attribution.sources[i].doc.title,
-                    attribution.overlap[i])
+        SourceShare(attribution.sources[i].doc_id, attribution.sources[i].title, attribution.overlap[i])
         for i in used
     ]
     return sorted(shares, key=lambda s: (-s.copied_chars, s.id))

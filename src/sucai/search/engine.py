@@ -25,6 +25,7 @@ from sucai.search.index import (
     Writers,
     body_query,
     fields_for,
+    node_name,
 )
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
 from sucai.search.ranking import ranked_page
@@ -225,8 +226,6 @@ class SearchEngine:
 
     def _report(self, seq: int) -> None:
         """Record in the store how far this index is (the log is compacted only past every index)."""
-        from sucai.search.follower import node_name
-
         self.store.report_position(node_name(self.index.path), seq, "")
 
     def _replace(self, writers: Writers, ids: Sequence[int]) -> None:

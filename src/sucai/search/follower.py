@@ -10,13 +10,13 @@ nothing, reports this node's position to the store every REPORT_S and compacts t
 from __future__ import annotations
 
 import logging
-import secrets
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sucai.search.index import node_name
 
 if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
@@ -25,28 +25,7 @@ POLL_S = 0.5  # how often the store is asked for new changes (one tiny query)
 REPORT_S = 30.0  # how often this node records its position in the store
 COMPACT_S = 300.0  # how often the log is trimmed of changes every node has applied
 RETRY_S = 5.0  # after a failure (database down): wait, then try again
-NODE_FILE = "node"
 log = logging.getLogger("sucai.follower")
-
-
-def node_name(index_dir: Path) -> str:
-    """This index's name in the store's `nodes` table, made once and kept beside the index."""
-    path = Path(index_dir) / NODE_FILE
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        pass
-    name = f"{socket.gethostname()}-{secrets.token_hex(4)}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{NODE_FILE}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(name, encoding="utf-8")
-    try:
-        path.hardlink_to(tmp)  # the first process to name the node wins; the others read its name
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
 
 
 @dataclass

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -39,6 +41,7 @@ from sucai.search.tokens import char_tokens, document_tokens, phrase_query, toke
 from sucai.store.free_facts import shown_free_facts
 
 FORMAT = 4  # bump when a schema or the tokens change: an index of another format is rebuilt
+NODE_FILE = "node"
 STATE_FILE = "state.json"
 SYNC_HEAP = 64_000_000
 BULK_HEAP = 256_000_000
@@ -277,3 +280,23 @@ class SearchIndex:
 
     def num_docs(self) -> int:
         return int(self.searcher().num_docs)
+
+
+def node_name(index_dir: Path) -> str:
+    """This index's name in the store's `nodes` table, made once and kept beside the index."""
+    path = Path(index_dir) / NODE_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    name = f"{socket.gethostname()}-{secrets.token_hex(4)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{NODE_FILE}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(name, encoding="utf-8")
+    try:
+        path.hardlink_to(tmp)  # the first process to name the node wins; the others read its name
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="utf-8").strip()

@@ -18,6 +18,7 @@ from sucai.store.codes import CODES_MIGRATION
 from sucai.store.fingerprint_scope import rescope_fingerprints
 from sucai.store.free_facts import fill_free_facts
 from sucai.store.originals import TOMBSTONES, UNIQUE_ORIGINALS, collapse_twin_originals
+from sucai.store.page_facts import PAGE_MIGRATION
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ MIGRATIONS: list[list[Step]] = [
     [*ACTIVITY_MIGRATION],
     # 11: an admin can disable an account (it can neither sign in nor use a session or token).
     ["ALTER TABLE users ADD COLUMN disabled_at TEXT"],
+    # 12: what a page says of itself (credits, subtitle, collection, speaker, date, appendix): store/page_facts.py.
+    [*PAGE_MIGRATION],
 ]
 
 

@@ -34,12 +34,13 @@ from sucai.store.changelog import ChangeLog, number_changes
 from sucai.store.codes import MembershipCodes
 from sucai.store.fingerprint_scope import MERGE_FINGERPRINT_LOG
 from sucai.store.originals import AlreadyStored
+from sucai.store.page_facts import dump_page, load_page
 from sucai.store.schema import MIGRATIONS, Dialect, render
 from sucai.store.state import USER_COLUMNS, SharedState, end_sessions, user_from_row
 
 _DOC_COLUMNS = (
     "id, title, source, year, genre, tags, outline, placeholders, removed, repairs, "
-    "source_sha256, body_sha256, duplicate_of, created_at, chars, free_facts"
+    "source_sha256, body_sha256, duplicate_of, created_at, chars, free_facts, page"
 )
 _SUMMARY_COLUMNS = "id, title, source, year, genre, chars, tags, created_at, duplicate_of, free_facts"
 _CHUNK = 500  # ids per IN (...) list: well under both backends' parameter limits
@@ -267,11 +268,11 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         cur.execute(
             "UPDATE documents SET title = ?, source = ?, year = ?, genre = ?, tags = ?, outline = ?,"
             " placeholders = ?, removed = ?, repairs = ?, body_sha256 = ?, duplicate_of = ?, chars = ?,"
-            " free_facts = ? WHERE id = ?",
+            " free_facts = ?, page = ? WHERE id = ?",
             (
                 doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags), _dump(doc.outline),
                 _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs), doc.body_sha256, duplicate_of,
-                doc.chars, dump_free_facts(free_facts_of(doc)), doc_id,
+                doc.chars, dump_free_facts(free_facts_of(doc)), dump_page(doc), doc_id,
             ),
         )
         if duplicate_of is None:
@@ -288,13 +289,13 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         if_first = " ON CONFLICT (body_sha256) WHERE duplicate_of IS NULL DO NOTHING" if duplicate_of is None else ""
         cur.execute(
             "INSERT INTO documents (file_id, ordinal, title, source, year, genre, tags, outline, placeholders,"
-            " removed, repairs, source_sha256, body_sha256, duplicate_of, chars, created_at, free_facts)"
-            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?){if_first} RETURNING id",
+            " removed, repairs, source_sha256, body_sha256, duplicate_of, chars, created_at, free_facts, page)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?){if_first} RETURNING id",
             (
                 file_id, ordinal, doc.title, doc.source, doc.year, doc.genre, _dump(doc.tags),
                 _dump(doc.outline), _dump(doc.placeholders), _dump(doc.removed), _dump(doc.repairs),
                 doc.source_sha256, doc.body_sha256, duplicate_of, doc.chars, doc.created_at or now_iso(),
-                dump_free_facts(free_facts_of(doc)),
+                dump_free_facts(free_facts_of(doc)), dump_page(doc),
             ),
         )
         row = cur.fetchone()
@@ -650,7 +651,7 @@ def _dump(value: Any) -> str:
 
 def _document_from_row(row: tuple[Any, ...]) -> Document:
     (doc_id, title, source, year, genre, tags, outline, placeholders, removed, repairs,
-     source_sha, body_sha, duplicate_of, created_at, _chars, free_facts) = row
+     source_sha, body_sha, duplicate_of, created_at, _chars, free_facts, page) = row
     return Document(
         id=int(doc_id), title=title, blocks=[], source=source, year=year, genre=genre,
         tags=json.loads(tags), outline=[OutlineItem(**o) for o in json.loads(outline)],
@@ -658,7 +659,7 @@ def _document_from_row(row: tuple[Any, ...]) -> Document:
         removed=[Removal(**r) for r in json.loads(removed)], repairs=[Repair(**r) for r in json.loads(repairs)],
         source_sha256=source_sha, body_sha256=body_sha,
         duplicate_of=int(duplicate_of) if duplicate_of is not None else None, created_at=created_at,
-        free_facts=load_free_facts(free_facts),
+        free_facts=load_free_facts(free_facts), **load_page(page),
     )
 
 

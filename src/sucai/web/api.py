@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from sucai import access
-from sucai.cli import document_json
-from sucai.model import SearchResult, to_dict
+from sucai.model import to_dict
+from sucai.views import document_json, documents_json, search_json
 from sucai.web.auth import ApiViewer, download_status, library
 from sucai.web.downloads import Format, send_export
 from sucai.web.limits import check_slot, limit_search
@@ -23,17 +23,6 @@ QUERY_HELP = 'Terms (AND), "phrases", -exclude, A OR B, filters genre: year: tag
 
 class TextIn(BaseModel):
     text: str = Field(max_length=MAX_TEXT, description="The draft, as plain text.")
-
-
-def search_json(res: SearchResult) -> dict[str, Any]:
-    """The `search` object. `locked`: the document has a member-only part the caller may not read (its
-    snippets come from the free text, where the search found it)."""
-    hits = [
-        {"id": h.id, "title": h.title, "score": h.score, "snippets": h.snippets, "locked": h.locked}
-        for h in res.hits
-    ]
-    return {"query": res.query, "total": res.total, "hits": hits, "offset": res.offset, "limit": res.limit,
-            "facets": res.facets}
 
 
 @router.get("/search", summary="Exact-substring search, ranked, with highlighted snippets")
@@ -58,8 +47,7 @@ def api_list(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     total, docs = library(request).list_documents(offset=offset, limit=limit, viewer=viewer)
-    keys = ("id", "title", "source", "year", "genre", "chars")
-    return {"total": total, "documents": [{k: getattr(d, k) for k in keys} for d in docs]}
+    return documents_json(total, docs)
 
 
 @router.get("/documents/{doc_id}", summary="One document as the caller may see it (the `show` object)")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from sucai.cli_desk import phrases_json
+from sucai.views import phrases_json
 from sucai.web.auth import ApiViewer, Viewer, library
 from sucai.web.render import render
 

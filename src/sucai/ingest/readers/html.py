@@ -86,7 +86,7 @@ def html_to_text(data: bytes, limits: Limits) -> HtmlText:
 
 
 def _opens_with_title(text: str) -> bool:
-    from sucai.ingest.split import is_title_like
+    from sucai.ingest.parts import is_title_like
 
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return bool(first) and is_title_like(first)

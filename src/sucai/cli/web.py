@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sucai.cli import DbOption, app, err
+from sucai.cli.common import DbOption, app, err
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
@@ -42,16 +46,47 @@ WorkersOption = Annotated[int, typer.Option(
     "--workers", min=1, help="Worker processes, each with its own connections and index follower.")]
 
 
+WatchOption = Annotated[Path | None, typer.Option(
+    "--watch", help="Also ingest what is dropped into this inbox folder (as `sucai watch`).")]
+
+
 @app.command()
 def serve(
-    db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1
+    db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1,
+    watch: WatchOption = None,
 ) -> None:
-    """Serve the web library."""
+    """Serve the web library (and with --watch, its inbox)."""
     _check_port(host, port, "serve")
-    if workers > 1:
-        _serve_workers(db, host, port, workers)
-    else:
-        _serve(db, host, port)
+    with _watching(db, watch):
+        if workers > 1:
+            _serve_workers(db, host, port, workers)
+        else:
+            _serve(db, host, port)
+
+
+@contextmanager
+def _watching(db: str | None, folder: Path | None) -> Iterator[None]:
+    """The inbox watched from a thread of this process, with a library of its own, while the server runs."""
+    if folder is None:
+        yield
+        return
+    from sucai.cli.common import open_announced
+    from sucai.inbox import Inbox
+    from sucai.settings import Settings
+
+    lib = open_announced(Settings.from_env(db=db))
+    inbox, stop = Inbox(folder, lib), threading.Event()
+    inbox.lock()  # refused now, before serving, when another watcher holds the folder
+    inbox.unlock()
+    thread = threading.Thread(target=inbox.run, args=(stop,), name="sucai-inbox", daemon=True)
+    thread.start()
+    err.print(f"收件箱 watching {folder.resolve()}", highlight=False)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        lib.close()
 
 
 def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
@@ -60,7 +95,7 @@ def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
-    from sucai.cli import open_announced
+    from sucai.cli.common import open_announced
     from sucai.search.index import SearchIndex
     from sucai.settings import Settings
 
@@ -77,7 +112,7 @@ def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
 def _serve(db: str | None, host: str, port: int) -> None:
     import uvicorn
 
-    from sucai.cli import open_announced
+    from sucai.cli.common import open_announced
     from sucai.settings import Settings
     from sucai.web.app import create_app
 

@@ -1,20 +1,16 @@
-"""The `sucai` command: a thin layer over the Library; every command also speaks --json."""
+"""`sucai ingest|list|show|search|export|reindex|delete`: the library's documents."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from sucai import access, errors
-from sucai.cli_render import (
-    console,
+from sucai import errors
+from sucai.cli.common import AsOption, DbOption, JsonOption, _emit, _library, _viewer, app, err
+from sucai.cli.render import (
     count,
     print_document,
     print_ingest_report,
@@ -22,93 +18,7 @@ from sucai.cli_render import (
     print_search,
     progress_bar,
 )
-from sucai.library import Library, open_library
-from sucai.model import User, to_dict
-from sucai.settings import Settings
-
-app = typer.Typer(help="素材库 sucai: a material library for Chinese official writing.", no_args_is_help=True)
-user_app = typer.Typer(help="Manage users, tiers and API tokens.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-err = console(stderr=True)
-
-DbOption = Annotated[str | None, typer.Option("--db", help="Library: a SQLite path or postgresql:// URL ($SUCAI_DB).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-AsOption = Annotated[str | None, typer.Option("--as", help="Read as this user (default: the operator).")]
-
-# One place maps the exception tree to exit codes.
-EXIT_CODES: dict[type[errors.SucaiError], int] = {
-    errors.InputError: 2,
-    errors.QueryError: 2,
-    errors.NotFound: 3,
-    errors.AccessDenied: 4,
-    errors.TraceError: 5,
-    errors.StoreError: 6,
-}
-
-
-def _exit_code(exc: errors.SucaiError) -> int:
-    for kind, code in EXIT_CODES.items():
-        if isinstance(exc, kind):
-            return code
-    return 1
-
-
-def _fail(exc: errors.SucaiError, as_json: bool) -> typer.Exit:
-    """Report an error (a JSON object on stdout with --json, else a line on stderr); the exit to raise."""
-    code = _exit_code(exc)
-    if as_json:
-        sys.stdout.write(json.dumps({"error": str(exc), "exit_code": code}, ensure_ascii=False) + "\n")
-    else:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-    return typer.Exit(code)
-
-
-def _new_sqlite_file(settings: Settings) -> Path | None:
-    """The SQLite file opening the library would create, or None when it exists (or is not a file)."""
-    if settings.db.startswith(("postgresql://", "postgres://")) or settings.db == ":memory:":
-        return None
-    path = Path(settings.db.removeprefix("sqlite:///"))
-    return None if path.exists() else path
-
-
-def open_announced(settings: Settings) -> Library:
-    """Open the library; when that creates its file, say where (once, on stderr): without SUCAI_DB every
-    command would otherwise make ./library.db silently wherever it is run."""
-    created = _new_sqlite_file(settings)
-    lib = open_library(settings=settings)
-    if created is not None:
-        err.print(f"新建素材库 created a new library: {escape(str(created.resolve()))} "
-                  "(choose another with --db or SUCAI_DB)", highlight=False)
-    return lib
-
-
-@contextmanager
-def _library(db: str | None, as_json: bool = False) -> Iterator[Library]:
-    try:
-        lib = open_announced(Settings.from_env(db=db))
-    except errors.SucaiError as exc:
-        raise _fail(exc, as_json) from exc
-    try:
-        yield lib
-    except errors.SucaiError as exc:
-        raise _fail(exc, as_json) from exc
-    finally:
-        lib.close()
-
-
-def _viewer(lib: Library, name: str | None) -> User:
-    if name is None:
-        return access.OPERATOR
-    if name == "guest":
-        return access.GUEST
-    return lib.user(name)
-
-
-def _emit(as_json: bool, obj: Any, human: Callable[[], None]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-    else:
-        human()
+from sucai.views import document_json, documents_json, ingest_json, search_json
 
 
 @app.command()
@@ -131,17 +41,9 @@ def ingest(
                 paths, progress=lambda done, origin: bar.update(task, completed=done, description=origin[-40:]),
                 again=again,
             )
-        _emit(as_json, _ingest_json(report), lambda: print_ingest_report(report))
+        _emit(as_json, ingest_json(report), lambda: print_ingest_report(report))
         if report.failed:
             raise typer.Exit(1)
-
-
-def _ingest_json(report: Any) -> dict[str, Any]:
-    return {
-        "documents": to_dict(report.documents),
-        "skipped": to_dict(report.skipped),
-        "failed": to_dict(report.failed),
-    }
 
 
 @app.command("list")
@@ -153,28 +55,7 @@ def list_documents(
     """List documents, newest first."""
     with _library(db, as_json) as lib:
         total, docs = lib.list_documents(offset=offset, limit=limit)
-        obj = {
-            "total": total,
-            "documents": [
-                {"id": d.id, "title": d.title, "source": d.source, "year": d.year, "genre": d.genre, "chars": d.chars}
-                for d in docs
-            ],
-        }
-        _emit(as_json, obj, lambda: print_list(total, docs))
-
-
-def document_json(doc: Any) -> dict[str, Any]:
-    """The `show` object of DESIGN.md (also served at /api/documents/{id})."""
-    return {
-        "id": doc.id, "title": doc.title, "year": doc.year, "genre": doc.genre, "tags": doc.tags,
-        "source": doc.source, "duplicate_of": doc.duplicate_of,
-        "blocks": [{"kind": b.kind, "level": b.level, "text": b.text, "paid": b.paid} for b in doc.blocks],
-        "outline": [{"level": o.level, "text": o.text, "block": o.block} for o in doc.outline],
-        "placeholders": [to_dict(p) for p in doc.placeholders],
-        "removed": [to_dict(r) for r in doc.removed],
-        "repairs": [to_dict(r) for r in doc.repairs],
-        "locked": doc.locked,
-    }
+        _emit(as_json, documents_json(total, docs), lambda: print_list(total, docs))
 
 
 @app.command()
@@ -203,12 +84,7 @@ def search(
     query = " ".join(words)
     with _library(db, as_json) as lib:
         res = lib.search(query, limit=limit, offset=offset, viewer=_viewer(lib, as_user))
-        obj = {
-            "query": res.query, "total": res.total,
-            "hits": [{"id": h.id, "title": h.title, "score": h.score, "snippets": h.snippets, "locked": h.locked}
-                     for h in res.hits],
-        }
-        _emit(as_json, obj, lambda: print_search(res))
+        _emit(as_json, search_json(res), lambda: print_search(res))
 
 
 @app.command()
@@ -261,11 +137,3 @@ def delete(
     with _library(db, as_json) as lib:
         lib.delete(doc_id)
         _emit(as_json, {"deleted": doc_id}, lambda: err.print(f"deleted {doc_id}"))
-
-
-def main() -> None:
-    app()
-
-
-# The other command groups register themselves on `app`.
-from sucai import cli_codes, cli_desk, cli_service, cli_users, cli_web  # noqa: E402, F401

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from sucai.cli import AsOption, DbOption, JsonOption, _emit, _library, _viewer, app
-from sucai.cli_render import out, print_trace
+from sucai.cli.common import AsOption, DbOption, JsonOption, _emit, _library, _viewer, app
+from sucai.cli.render import out, print_trace
 from sucai.errors import InputError
-from sucai.model import PhraseHit, to_dict
+from sucai.model import to_dict
+from sucai.views import phrases_json
 
 DraftArgument = Annotated[Path, typer.Argument(help="A draft: .txt, .md or .docx.")]
 
@@ -66,11 +67,6 @@ def lint(draft: DraftArgument, db: DbOption = None, as_json: JsonOption = False)
             out.print(f"{len(report.problems)} problems")
 
         _emit(as_json, {"problems": to_dict(report.problems)}, human)
-
-
-def phrases_json(total: int, hits: list[PhraseHit]) -> dict[str, Any]:
-    """The `phrases` object (also served at /api/phrases)."""
-    return {"total": total, "phrases": to_dict(hits)}
 
 
 @app.command()

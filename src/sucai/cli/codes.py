@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from sucai.cli import DbOption, JsonOption, _emit, _library, app
-from sucai.cli_render import out
+from sucai.cli.common import DbOption, JsonOption, _emit, _library, app
+from sucai.cli.render import out
 from sucai.errors import InputError
 from sucai.memberships import CODE_TIERS, codes_csv
 from sucai.model import to_dict

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sucai.cli import DbOption, JsonOption, _emit, _library, err, user_app
-from sucai.cli_render import out
+from sucai.cli.common import DbOption, JsonOption, _emit, _library, err, user_app
+from sucai.cli.render import out
 from sucai.errors import InputError
 from sucai.model import to_dict
 from sucai.settings import parse_lifetime

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from sucai.cli import DbOption, JsonOption, _emit, _library, app
-from sucai.cli_render import out
+from sucai.cli.common import DbOption, JsonOption, _emit, _library, app
+from sucai.cli.render import out
 from sucai.inbox import Inbox, InboxFate
 from sucai.model import to_dict
 

@@ -1,0 +1,59 @@
+"""A text's parts as splitting finds them (each document's lines and title, the collection around them), and
+what makes a line a title: shared by the compilation splitter and the speaker splitter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sucai.ingest.structure import is_closing, is_salutation_line, markdown_heading, numbering_at
+from sucai.model import Line
+
+_COUNT = re.compile(
+    r"[\s\u3000]*[（(【\[]?[\s\u3000]*(?:等?(?:[0-9０-９]+|[一二三四五六七八九十两]+)[\s\u3000]*篇(?:范文)?"
+    r"|合集|汇编|大全|精选|范文)[\s\u3000]*[）)】\]]?[\s\u3000]*$"
+)
+
+@dataclass(frozen=True)
+class Part:
+    """One document's lines: its own title line (None = inherits the collection title) and body."""
+
+    title: str | None
+    lines: list[Line]
+    start: int  # index in the input of the part's first line (its title line, if it has one)
+    end: int
+    speaker: str = ""  # on a page of remarks by several speakers: who spoke, and as what
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Split:
+    collection_title: str | None
+    parts: list[Part]
+    collection: str | None = None  # the compilation's own title when the text holds several documents
+
+
+def strip_count(title: str) -> str:
+    """A collection title without its count: "……发言材料四篇" -> "……发言材料"."""
+    stripped = title
+    while True:
+        shorter = _COUNT.sub("", stripped)
+        if shorter == stripped or not shorter:
+            return stripped
+        stripped = shorter
+
+
+def title_text(text: str) -> str:
+    """A title line as a title (markdown heading marks taken off)."""
+    md = markdown_heading(text)
+    return md[1] if md else text
+
+
+def is_title_like(text: str) -> bool:
+    """Short, no sentence punctuation, not a numbered heading, salutation or closing."""
+    text = title_text(text)
+    if not 2 <= len(text) <= 60 or text[-1] in "：:，,、":
+        return False
+    if any(ch in "。！？；!?;" for ch in text):
+        return False
+    return numbering_at(text) is None and not is_salutation_line(text) and not is_closing(text)
