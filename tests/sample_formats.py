@@ -13,7 +13,7 @@ import zipfile
 
 import docx
 
-from sucai.ingest.readers.office import convert, soffice
+from sucai.office import convert, soffice
 
 FORMATS = ("txt", "docx", "doc", "odt", "rtf", "pdf", "html", "md", "csv", "zip", "7z")
 CONVERTED = ("doc", "odt", "rtf", "pdf")  # made by LibreOffice from the docx

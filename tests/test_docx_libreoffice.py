@@ -53,3 +53,46 @@ def test_libreoffice_sets_28_characters_a_line_and_22_lines_a_page(tmp_path: Pat
     body_of_page_two = [line for line in pages[1] if not line.startswith("—")]
     if len(pages) > 2:  # page two is full
         assert 21 <= len(body_of_page_two) <= 23
+
+
+def test_a_pdf_download_is_a4_with_its_text_and_title_and_is_traced(tmp_path: Path) -> None:
+    from sucai.library import open_library
+    from sucai.settings import Settings
+
+    source = tmp_path / "讲话.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    with open_library(settings=Settings(db=str(tmp_path / "lib.db"), secret_key="k")) as lib:
+        [doc_id] = [d.id for d in lib.ingest([source]).documents]
+        free = lib.add_user("free", "free", "a-long-password")
+        data, name, media = lib.export(doc_id, "pdf", free)
+        assert name.endswith(".pdf") and media == "application/pdf" and data.startswith(b"%PDF-")
+        pdf = pdfium.PdfDocument(data)
+        width, height = pdf[0].get_size()
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4
+        first = ZERO_WIDTH.sub("", pdf[0].get_textpage().get_text_range().replace(" ", ""))
+        assert first.startswith(TITLE) and SENTENCE[:20] in first.replace("\r\n", "")
+        traced = lib.trace(data)
+        assert traced.user == "free" and traced.document == doc_id
+        assert lib.downloads_today(free) == 1
+
+
+def test_a_pdf_for_a_free_account_carries_no_member_only_text(tmp_path: Path) -> None:
+    from web_helpers import build_library, leaks, paid_sentences
+
+    lib = build_library(tmp_path)
+    try:
+        free = lib.user("free")
+        sentences = paid_sentences(lib)
+        with_paid = [d.id for d in lib.list_documents(limit=100)[1] if lib.document(d.id).has_paid]
+        checked = 0
+        for doc_id in with_paid[:3]:
+            if not lib.document(doc_id, free).blocks[1:]:
+                continue  # member-only but for its title: no download is offered
+            data = lib.export(doc_id, "pdf", free)[0]
+            assert leaks(data, sentences) == []
+            checked += 1
+        assert checked
+        member_pdf = lib.export(with_paid[0], "pdf", lib.user("member"))[0]
+        assert leaks(member_pdf, sentences)  # the scanner does read PDFs: not vacuous
+    finally:
+        lib.close()

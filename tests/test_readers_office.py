@@ -17,8 +17,8 @@ from sample_formats import as_docx, build
 from sucai.ingest.limits import Limits
 from sucai.ingest.pipeline import IngestOptions, prepare
 from sucai.ingest.readers import NotRead, detect, read
-from sucai.ingest.readers.office import convert, soffice
 from sucai.model import Failed
+from sucai.office import convert, soffice
 from sucai.store.base import StoredFile
 
 LINES = [

@@ -15,8 +15,8 @@ import sucai
 from sucai.errors import InputError
 from sucai.ingest.limits import Limits
 from sucai.ingest.readers import NotRead, read
-from sucai.ingest.readers.office import soffice
 from sucai.ingest.readers.pdf_layout import Line, Page, layout
+from sucai.office import soffice
 from sucai.store.base import StoredFile
 
 A4 = (595.0, 842.0)

@@ -35,7 +35,7 @@ from web_helpers import (
     signed_client,
 )
 
-FORMATS = ("docx", "txt", "md")
+FORMATS = ("docx", "txt", "md", "pptx")  # pdf is the docx set by LibreOffice: scanned as its docx
 
 
 @dataclass
@@ -130,7 +130,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/desk/{draft_id}"): lambda v: iter(
         [
             _post(v, f"/desk/{v.draft_id}", {"title": "草稿", "body": _draft_text(v), "action": a})
-            for a in ("save", "lint", "check", "export", "report", "polish", "pptx")
+            for a in ("save", "lint", "check", "export", "report", "polish", "pptx", "pdf")
         ]
     ),
     ("POST", "/desk/{draft_id}/fill"): lambda v: iter(

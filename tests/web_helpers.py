@@ -161,6 +161,12 @@ def _texts(data: bytes, depth: int = 0) -> Iterator[str]:
                 yield from _texts(archive.read(name), depth + 1)
             yield from _docx_text(data)
             return
+    if data[:5] == b"%PDF-":
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(data)
+        yield "".join(page.get_textpage().get_text_range() for page in pdf).replace("\r\n", "").replace(" ", "")
+        return
     text = data.decode("utf-8", errors="replace")
     yield text
     yield html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
     from sucai.search.follower import Follower
 
-EXPORT_FORMATS = ("docx", "txt", "md", "pptx")  # = export.FORMATS, without importing the writers
+EXPORT_FORMATS = ("docx", "txt", "md", "pptx", "pdf")  # = export.FORMATS, without importing the writers
 INDEX_SYNC_SECONDS = 5.0
 
 

@@ -50,4 +50,6 @@ def phrases_json(total: int, hits: Sequence[PhraseHit]) -> dict[str, Any]:
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
     """The `ingest` object: every file's fate."""
-    return {"documents": to_dict(report.documents), "skipped": to_dict(report.skipped), "failed": to_dict(report.failed)}
+    return {
+        "documents": to_dict(report.documents), "skipped": to_dict(report.skipped), "failed": to_dict(report.failed),
+    }

@@ -90,7 +90,7 @@ def search(
 @app.command()
 def export(
     doc_id: Annotated[int, typer.Argument(help="Document id.")],
-    fmt: Annotated[str, typer.Option("--format", help="docx, txt, md or pptx (slides from the outline).")] = "docx",
+    fmt: Annotated[str, typer.Option("--format", help="docx, txt, md, pptx (slides) or pdf.")] = "docx",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: title).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     db: DbOption = None, as_json: JsonOption = False, as_user: AsOption = None,

@@ -23,6 +23,7 @@ from sucai.errors import InputError
 from sucai.export.bundle import zip_files
 from sucai.export.docx_gbt9704 import render_docx
 from sucai.export.footer import footer_line
+from sucai.export.pdf import docx_to_pdf
 from sucai.export.slides import render_pptx
 from sucai.export.text import md_escape, render_md, render_txt
 from sucai.export.trace import (
@@ -55,9 +56,10 @@ MEDIA_TYPES = {
     "txt": "text/plain; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
     "zip": "application/zip",
 }
-FORMATS = ("docx", "txt", "md", "pptx")
+FORMATS = ("docx", "txt", "md", "pptx", "pdf")
 MAX_NAME_CHARS = 80  # 240 bytes of UTF-8 Chinese, under every file system's 255
 _UNSAFE = re.compile(r'[/\\:*?"<>|]')
 _WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
@@ -85,8 +87,9 @@ def _render(doc: Document, fmt: str, mark: TraceMark, secret: bytes, invisible: 
     def footer(above: str) -> str:
         return footer_line(mark, above, secret)
 
-    if fmt == "docx":
-        return render_docx(doc, token, mark.time, hidden, footer)
+    if fmt in {"docx", "pdf"}:
+        docx = render_docx(doc, token, mark.time, hidden, footer)
+        return docx if fmt == "docx" else docx_to_pdf(docx)
     if fmt == "pptx":
         return render_pptx(doc, token, mark.time, footer)
     if fmt == "txt":
@@ -99,7 +102,7 @@ def _render(doc: Document, fmt: str, mark: TraceMark, secret: bytes, invisible: 
 def export_document(
     doc: Document, fmt: str, mark: TraceMark, secret: bytes, invisible: bool = False
 ) -> tuple[bytes, str, str]:
-    """One document as (data, filename, media type) in docx, txt, md or pptx, carrying the signed mark: a visible
+    """One document as (data, filename, media type) in docx, txt, md, pptx or pdf, carrying the signed mark: a visible
     footer line (and in a .docx its properties); zero-width marks in the text too when `invisible`.
 
     Raises InputError for an unknown format."""

@@ -14,12 +14,12 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
 from sucai.errors import TraceError
-from sucai.export.footer import FooterClaim, find_footer, verify_footer
+from sucai.export.footer import FOOTER_LEAD, FooterClaim, find_footer, verify_footer
 from sucai.export.trace_token import (
     MAC_BYTES,
     NOT_OURS,
@@ -50,6 +50,7 @@ CUSTOM_XML_NS = "urn:sucai:trace"
 _CUSTOM_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+PDF_SECONDS = 30.0  # reading a PDF's text to find its footer
 _MEMBER_LIMIT = 64 * 1024 * 1024  # read no more of a zip member than this (zip bombs)
 _MAX_MEMBERS = 2000
 
@@ -62,6 +63,9 @@ class Carrier:
     where: str
     token: str | None
     footer: FooterClaim | None = None
+    # whether the text above the footer can be compared with what was downloaded (not in a PDF, whose
+    # extracted text breaks lines and pages differently from the document it was set from)
+    content_checked: bool = True
 
 
 # -- the zero-width carrier -------------------------------------------------------------------------
@@ -228,8 +232,25 @@ def find_carriers(data: bytes, nested: bool = False) -> list[Carrier]:
                 return [] if nested else _bundle_carriers(zf)
         except zipfile.BadZipFile:
             pass  # not an archive after all: scan it as text
+    if data[:5] == b"%PDF-" and not nested:
+        return _pdf_carriers(data)
     text = _decode_text(data)
     return _footer_carriers(text.splitlines(), "footer line") + zero_width_tokens(text, "text")
+
+
+def _pdf_carriers(data: bytes) -> list[Carrier]:
+    """A PDF download's footer line, read from its text layer (in the reader's sandbox: a PDF is hostile)."""
+    from sucai.errors import InputError
+    from sucai.ingest.readers.pdf import pdf_lines
+
+    try:
+        lines = pdf_lines(data, PDF_SECONDS)
+    except InputError:
+        return []
+    starts = [i for i, line in enumerate(lines) if FOOTER_LEAD in line]
+    if starts:  # the page width wraps the footer line: read it with the lines that follow it
+        lines = [*lines[: starts[-1]], "".join(lines[starts[-1] : starts[-1] + 3])]
+    return [replace(c, content_checked=False) for c in _footer_carriers(lines, "pdf footer line")]
 
 
 def _footer_verdict(carrier: Carrier, secret: bytes) -> tuple[TraceMark | None, bool, str]:
@@ -238,7 +259,7 @@ def _footer_verdict(carrier: Carrier, secret: bytes) -> tuple[TraceMark | None, 
     fields_ok, content_ok = verify_footer(carrier.footer, secret)
     if not fields_ok:
         return None, False, f"{NOT_OURS}或页脚被改动：not signed by this library, or the footer line was edited"
-    return carrier.footer.mark, not content_ok, ""
+    return carrier.footer.mark, carrier.content_checked and not content_ok, ""
 
 
 def _verdicts(carriers: list[Carrier], secret: bytes) -> tuple[TraceMark | None, bool, list[str]]:

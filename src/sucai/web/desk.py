@@ -148,8 +148,8 @@ def save_draft(
         with check_slot(request, viewer):
             report = check_view(body, lib.check(body, viewer))
         return _draft_page(request, draft_id, title, body, {"check": report, **saved})
-    if action in {"export", "pptx"}:
-        data, filename, media_type = draft_export(lib, viewer, title, body, "pptx" if action == "pptx" else "docx")
+    if action in {"export", "pptx", "pdf"}:
+        data, filename, media_type = draft_export(lib, viewer, title, body, "docx" if action == "export" else action)
         return _attachment(data, filename, media_type)
     if action == "polish":
         return _draft_page(request, draft_id, title, body, {"polish": polish_view(lib.polish(body, viewer)), **saved})

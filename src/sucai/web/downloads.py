@@ -24,9 +24,9 @@ from sucai.web.render import render
 
 router = APIRouter(include_in_schema=False)
 MAX_BUNDLE = 50
-FORMAT_NAMES = {"docx": "Word", "txt": "txt", "md": "md", "pptx": "PPT"}
+FORMAT_NAMES = {"docx": "Word", "txt": "txt", "md": "md", "pptx": "PPT", "pdf": "PDF"}
 FORMAT_PATTERN = "^(" + "|".join(FORMAT_NAMES) + ")$"
-Format = Annotated[str, Query(pattern=FORMAT_PATTERN, description="docx, txt, md or pptx")]
+Format = Annotated[str, Query(pattern=FORMAT_PATTERN, description="docx, txt, md, pptx or pdf")]
 FormFormat = Annotated[str, Form(pattern=FORMAT_PATTERN)]
 
 

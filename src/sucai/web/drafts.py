@@ -76,7 +76,8 @@ def check_view(text: str, report: CheckReport) -> dict[str, Any]:
 
 
 def draft_export(lib: Library, viewer: User, title: str, body: str, fmt: str = "docx") -> tuple[bytes, str, str]:
-    """The draft as a GB/T 9704 .docx or as slides, traced to its writer (a draft is the user's own: no quota)."""
+    """The draft as a GB/T 9704 .docx (or its PDF) or as slides, traced to its writer (a draft is the user's
+    own: no quota)."""
     from sucai.export import TraceMark, export_document
 
     at = datetime.now(UTC).replace(microsecond=0).isoformat()

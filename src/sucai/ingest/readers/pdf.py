@@ -26,6 +26,11 @@ _X = operator.itemgetter(0)
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
+def pdf_lines(data: bytes, seconds: float) -> list[str]:
+    """The text of every line of every page, in order (InputError for a PDF that cannot be read)."""
+    return [line.text for page in _SANDBOX.run(pdf_pages, data, seconds) for line in page.lines]
+
+
 def read_pdf(file: StoredFile, limits: Limits) -> list[SourceText]:
     pages = _SANDBOX.run(pdf_pages, file.data, limits.pdf_seconds)
     if not any(line.text.strip() for page in pages for line in page.lines):
