@@ -321,7 +321,7 @@ def test_title_hint_is_repaired_and_fallback_titles() -> None:
     [doc] = parse_text("同志们：\n今天我们开会，研究工作。", source="dir/关于基层治理的发言.txt")
     assert doc.title == "关于基层治理的发言"
     [doc] = parse_text("同志们：\n今天我们开会，研究工作。", source="dir/0001.txt")
-    assert doc.title == "今天我们开会"
+    assert doc.title == "今天我们开会，研究工作"  # its first sentence: a fallback title is never cut mid-phrase
 
 
 def test_removals_go_to_the_document_they_fell_in() -> None:

@@ -143,3 +143,14 @@ def test_a_spaced_out_title_is_still_a_title() -> None:
     collection, parts = split(f"述\u3000职\u3000报\u3000告\n各位领导：\n{BODY}\n")
     assert collection == "述\u3000职\u3000报\u3000告"
     assert parts == [(None, ["各位领导：", BODY])]
+
+
+def test_a_title_from_opening_words_is_never_cut_inside_a_quotation_or_mid_clause() -> None:
+    from sucai.ingest.parts import opening_words
+
+    assert opening_words("全面推行河长制。这是重要举措。", 30) == "全面推行河长制"
+    said = "习近平总书记强调“要把调查研究作为基本功，深入基层一线”，我们要认真贯彻落实，推动工作。"
+    assert opening_words(said, 30) == "习近平总书记强调“要把调查研究作为基本功，深入基层一线”"
+    long = "今年以来，我们坚持稳中求进工作总基调，全面贯彻新发展理念，推动高质量发展取得新成效。"
+    assert opening_words(long, 30) == "今年以来，我们坚持稳中求进工作总基调，全面贯彻新发展理念"
+    assert opening_words("没有标点" * 10, 30).endswith("…") and len(opening_words("没有标点" * 10, 30)) == 30

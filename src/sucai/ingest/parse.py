@@ -25,7 +25,7 @@ from sucai.ingest.clean import Cleaned, Rules, clean_text, count_repairs, load_r
 from sucai.ingest.dedupe import body_key
 from sucai.ingest.lines import lines_with_offsets
 from sucai.ingest.page import credit_year, finish_documents
-from sucai.ingest.parts import Part, strip_count
+from sucai.ingest.parts import Part, opening_words, strip_count
 from sucai.ingest.placeholders import find_placeholders
 from sucai.ingest.split import split_documents
 from sucai.ingest.structure import build_blocks, is_salutation_line
@@ -122,8 +122,7 @@ def _fallback_title(source: str, part: Part) -> str:
         return stem
     texts = [line.text for line in part.lines if not is_salutation_line(line.text)]
     first = texts[0] if texts else stem
-    cut = min((i for i in (first.find(p) for p in "。！？：，") if i > 0), default=len(first))
-    return first[: min(cut, _FALLBACK_TITLE_CHARS)].strip() or stem or "无标题"
+    return opening_words(first, _FALLBACK_TITLE_CHARS) or stem or "无标题"
 
 
 def _attribute(

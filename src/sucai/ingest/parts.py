@@ -57,3 +57,25 @@ def is_title_like(text: str) -> bool:
     if any(ch in "。！？；!?;" for ch in text):
         return False
     return numbering_at(text) is None and not is_salutation_line(text) and not is_closing(text)
+
+
+_OPENERS, _CLOSERS = "“‘《（(「『【", "”’》）)」』】"
+_SENTENCE_ENDS, _CLAUSE_BREAKS = "。！？!?", "，；：、,;:"
+
+
+def opening_words(text: str, most: int) -> str:
+    """A title made of a text's opening words: its first sentence when that fits in `most` characters, else up
+    to the last clause break that does; never cut inside a quotation or brackets (an ellipsis marks a hard cut)."""
+    depth, last_break = 0, 0
+    for i, ch in enumerate(text[: most + 1]):
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in _SENTENCE_ENDS and i > 0:
+            return text[:i].strip()
+        elif depth == 0 and ch in _CLAUSE_BREAKS and i > 0:
+            last_break = i
+    if len(text) <= most:
+        return text.strip()
+    return text[:last_break].strip() if last_break else text[: most - 1].strip() + "…"
