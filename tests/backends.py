@@ -3,34 +3,14 @@ SUCAI_TEST_PG names a server (dropped afterwards). Import `backend_url` into a t
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-PG_URL = os.environ.get("SUCAI_TEST_PG", "")
-
-
-@cache
-def pg_unavailable() -> str | None:
-    if not PG_URL:
-        return "SUCAI_TEST_PG is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-    try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        return f"PostgreSQL is unreachable: {exc}"
-    return None
-
-
-def with_search_path(url: str, schema: str) -> str:
-    parts = urlsplit(url)
-    query = [*parse_qsl(parts.query), ("options", f"-csearch_path={schema}")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+from pg_helpers import PG_URL, pg_unavailable, with_search_path
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -122,8 +122,8 @@ def test_stale_marks_and_control_characters_in_the_source_are_dropped() -> None:
 
 
 def test_unknown_format_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="pdf"):
-        export_document(_doc(), "pdf", MARK, SECRET)
+    with pytest.raises(InputError, match="rtf"):
+        export_document(_doc(), "rtf", MARK, SECRET)
     with pytest.raises(InputError):
         export_bundle([_doc()], "exe", MARK, SECRET)
     with pytest.raises(InputError):

@@ -11,18 +11,15 @@ copies and the attack works for them, so the comparison is not vacuous. The atta
 
 from __future__ import annotations
 
-import os
 import random
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
+from pg_helpers import pg_schema
 from sucai import access
 from sucai.errors import TooLarge
 from sucai.library import Library, open_library
@@ -35,7 +32,6 @@ from sucai.store.base import SCOPE_FREE, SCOPE_WHOLE
 from sucai.store.schema import MIGRATIONS, render
 from sucai.store.sql import SqlStore
 
-PG_URL = os.environ.get("SUCAI_TEST_PG", "")
 FREE = User(id=101, name="free", tier="free")
 LAPSED = User(id=102, name="lapsed", tier="member", expires="2000-01-01")
 MEMBER = User(id=103, name="member", tier="member")
@@ -406,19 +402,8 @@ def library_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str 
     if request.param == "sqlite":
         yield None
         return
-    reason = _pg_unavailable()
-    if reason:
-        pytest.skip(reason)
-    schema = f"oracle_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    parts = urlsplit(PG_URL)
-    query = urlencode([*parse_qsl(parts.query), ("options", f"-csearch_path={schema}")])
-    try:
-        yield urlunsplit(parts._replace(query=query))
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    with pg_schema("oracle") as url:
+        yield url
 
 
 def test_a_library_from_before_scopes_is_upgraded(tmp_path: Path, library_url: str | None) -> None:
@@ -445,17 +430,6 @@ def test_a_library_from_before_scopes_is_upgraded(tmp_path: Path, library_url: s
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------------------------
-@cache
-def _pg_unavailable() -> str | None:
-    if not PG_URL:
-        return "SUCAI_TEST_PG is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-    try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        return f"PostgreSQL is unreachable: {exc}"
-    return None
-
-
 @pytest.mark.parametrize("library_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_postgresql_library_gives_non_members_the_same_reports(tmp_path: Path, library_url: str) -> None:
     libs = _libraries(tmp_path, url=library_url)  # A in PostgreSQL, B in SQLite

@@ -49,7 +49,7 @@ WORKER = textwrap.dedent(
     import sys, threading, time
     from sucai.store import open_store
     url, threads, start, what = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-    stores = [open_store(url) for _ in range(threads)]
+    stores = [open_store(url) for _ in range(max(1, threads // 3))]  # three threads a store (a pool each)
     wins = []
     def go(store):
         while time.time() < start:
@@ -60,7 +60,7 @@ WORKER = textwrap.dedent(
             user = store.user("racer").id
             wins.append(store.take_download(user, [1], "txt", time.strftime("%Y-%m-%dT%H:%M:%S+00:00"), 7)
                         is not None)
-    ts = [threading.Thread(target=go, args=(s,)) for s in stores]
+    ts = [threading.Thread(target=go, args=(stores[i % len(stores)],)) for i in range(threads)]
     [t.start() for t in ts]
     [t.join() for t in ts]
     print(sum(wins))
@@ -77,7 +77,9 @@ def race(url: str, stores: Callable[[], Store], what: str, attempt: Callable[[St
                          stdout=subprocess.PIPE, text=True)
         for _ in range(PROCESSES)
     ]
-    mine = [stores() for _ in range(THREADS)]
+    # Three threads a store: each thread still has a connection of its own (the store's pool), while the
+    # connections of 60 racers stay well under the server's max_connections (100 by default).
+    mine = [stores() for _ in range(THREADS // 3)]
     wins: list[bool] = []
 
     def go(store: Store) -> None:
@@ -85,7 +87,7 @@ def race(url: str, stores: Callable[[], Store], what: str, attempt: Callable[[St
             time.sleep(0.001)
         wins.append(attempt(store))
 
-    threads = [threading.Thread(target=go, args=(s,)) for s in mine]
+    threads = [threading.Thread(target=go, args=(mine[i % len(mine)],)) for i in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:

@@ -14,44 +14,25 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
+from pg_helpers import PG_URL, pg_unavailable, with_search_path
 from sucai.errors import NotFound, StoreError
 from sucai.model import Block, Document, OutlineItem, Placeholder, Removal, Repair
 from sucai.store import Change, Fingerprint, FingerprintHit, StoredFile, open_store
 from sucai.store.cursor import Cursor
-from sucai.store.postgres import PostgresStore, redact, to_pyformat
+from sucai.store.postgres import PostgresStore, to_pyformat
 from sucai.store.schema import MIGRATIONS
 from sucai.store.sql import SqlStore
 from sucai.store.sqlite import SqliteStore
 
-PG_URL = os.environ.get("SUCAI_TEST_PG", "")
 Opener = Callable[[], SqlStore]
 
 
 # -- backends ------------------------------------------------------------------------------------------
-@cache
-def _pg_unavailable() -> str | None:
-    if not PG_URL:
-        return "SUCAI_TEST_PG is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-    try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        return f"PostgreSQL at {redact(PG_URL)} is unreachable: {exc}"
-    return None
-
-
-def _with_search_path(url: str, schema: str) -> str:
-    parts = urlsplit(url)
-    query = [*parse_qsl(parts.query), ("options", f"-csearch_path={schema}")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens stores on one library (a file, or a fresh PostgreSQL schema); closes them all afterwards."""
@@ -59,13 +40,13 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     if request.param == "sqlite":
         url = str(tmp_path / "lib.db")
     else:
-        reason = _pg_unavailable()
+        reason = pg_unavailable()
         if reason:
             pytest.skip(reason)
         schema = f"t_{secrets.token_hex(6)}"
         with psycopg.connect(PG_URL, autocommit=True) as admin:
             admin.execute(f"CREATE SCHEMA {schema}")
-        url = _with_search_path(PG_URL, schema)
+        url = with_search_path(PG_URL, schema)
 
     def open_() -> SqlStore:
         store = open_store(url)
@@ -459,7 +440,7 @@ def test_unreachable_postgres_is_a_store_error() -> None:
 
 @pytest.mark.postgres
 def test_missing_postgres_database_is_a_store_error() -> None:
-    reason = _pg_unavailable()
+    reason = pg_unavailable()
     if reason:
         pytest.skip(reason)
     url = PG_URL.rsplit("/", 1)[0] + f"/no_such_db_{secrets.token_hex(4)}"

@@ -159,7 +159,7 @@ def test_me_describes_the_caller(lib: Library) -> None:
         ("/api/search?q=x&limit=1000", 400),
         ("/api/documents/abc", 400),
         ("/api/documents/999999", 404),
-        ("/api/documents/1/export?format=pdf", 400),
+        ("/api/documents/1/export?format=rtf", 400),
         ("/api/nowhere", 404),
     ],
 )

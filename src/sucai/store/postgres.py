@@ -11,7 +11,7 @@ import re
 import select
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -163,18 +163,37 @@ class PostgresStore(SqlStore):
     @contextmanager
     def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
         try:
-            with self._pool.connection() as conn:
+            with self._begun(write) as conn:
                 self._local.conn = conn
                 try:
-                    # A writer's statements go out in a pipeline: those whose result nobody reads (rows of
-                    # bodies, phrases, fingerprints, changes) cost no round trip of their own.
-                    with conn.pipeline() if write else nullcontext(), conn.transaction():
-                        yield _PgCursor(conn)
+                    yield _PgCursor(conn)
                 finally:
                     self._local.conn = None
         except (psycopg.OperationalError, PoolTimeout) as exc:
             # The connection went away mid-way (it is dropped from the pool; the next call gets a new one).
             raise StoreError(f"{redact(self.url)}: the database connection failed ({exc})") from exc
+
+    @contextmanager
+    def _begun(self, write: bool) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection inside a transaction. A connection the server ended just before (its goodbye
+        not yet read, so the idle check passed) fails at BEGIN, before any statement of the caller's: that
+        connection is dropped and the transaction begun once more on a fresh one."""
+        for attempt in range(2):
+            stack = ExitStack()
+            try:
+                conn = stack.enter_context(self._pool.connection())
+                # A writer's statements go out in a pipeline: those whose result nobody reads (rows of
+                # bodies, phrases, fingerprints, changes) cost no round trip of their own.
+                stack.enter_context(conn.pipeline() if write else nullcontext())
+                stack.enter_context(conn.transaction())
+            except psycopg.OperationalError:
+                stack.__exit__(None, None, None)
+                if attempt:
+                    raise
+                continue
+            with stack:
+                yield conn
+            return
 
     def _joined_cursor(self) -> Cursor:
         return _PgCursor(self._local.conn)
