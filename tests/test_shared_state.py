@@ -126,7 +126,19 @@ def test_a_limit_counts_per_window_and_says_when_to_retry(stores: Callable[[], S
     assert other.hit_limits([("k", 60, 2)], now=now) is None
     assert one.hit_limits([("k", 60, 2)], now=now) == 40  # the window ends 40 s later
     assert other.hit_limits([("other", 60, 2)], now=now) is None  # another key has its own count
-    assert one.hit_limits([("k", 60, 2)], now=now + 40) is None  # the next window
+    # a sliding window: at the next window's start the last 60 s still hold both hits; half-way, one
+    assert one.hit_limits([("k", 60, 2)], now=now + 40) is not None
+    assert one.hit_limits([("k", 60, 2)], now=now + 70) is None
+    assert one.hit_limits([("k", 60, 2)], now=now + 70) is not None
+    assert one.hit_limits([("k", 60, 2)], now=now + 160) is None  # two windows later: room again
+
+
+def test_a_burst_across_a_window_boundary_cannot_pass_twice_the_limit(stores: Callable[[], Store]) -> None:
+    store = stores()
+    end = 60 * 30_000.0  # a window boundary
+    passed = sum(store.hit_limits([("burst", 60, 5)], now=end - 1) is None for _ in range(8))
+    passed += sum(store.hit_limits([("burst", 60, 5)], now=end + 1) is None for _ in range(8))
+    assert passed == 5
 
 
 def test_several_limits_are_counted_all_or_none(stores: Callable[[], Store]) -> None:

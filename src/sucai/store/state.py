@@ -169,19 +169,22 @@ class SharedState:
         """Count one event against each (key, window seconds, most per window), all or none.
 
         None when every limit had room (each is counted); else the seconds until the full one has room,
-        and nothing is counted. Fixed windows: each key's counter is one row, raised by a conditional upsert."""
+        and nothing is counted. A sliding window, approximated: the current window's counter (one row, raised by
+        a conditional upsert) plus the share of the previous window's hits that the last `window` seconds still
+        cover, so that a burst across a window boundary cannot pass twice the limit."""
         moment = int(now if now is not None else time.time())
         try:
             with self.transaction() as cur:
                 for key, window, most in sorted(limits):  # one order: two PostgreSQL callers never deadlock
                     start = moment - moment % window
-                    if most <= 0:
+                    room = most - _carried(cur, key, start, window, moment)
+                    if room <= 0:
                         raise Refused(start + window - moment)
                     cur.execute(
                         "INSERT INTO rate_limits (key, window_start, hits, expires) VALUES (?, ?, 1, ?)"
                         " ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1"
                         " WHERE rate_limits.hits < ? RETURNING hits",
-                        (key, start, start + window, most),
+                        (key, start, start + 2 * window, room),
                     )
                     if cur.fetchone() is None:
                         raise Refused(start + window - moment)
@@ -382,6 +385,15 @@ class SharedState:
             cur.execute("DELETE FROM drafts WHERE id = ? AND user_id = ? RETURNING id", (draft_id, user_id))
             if cur.fetchone() is None:
                 raise NotFound(f"no draft {draft_id}")
+
+
+def _carried(cur: Cursor, key: str, start: int, window: int, moment: int) -> int:
+    """The previous window's hits that still fall in the last `window` seconds, rounded up (that window has
+    ended: its row no longer changes)."""
+    cur.execute("SELECT hits FROM rate_limits WHERE key = ? AND window_start = ?", (key, start - window))
+    row = cur.fetchone()
+    previous = int(row[0]) if row else 0
+    return -(-previous * (window - (moment - start)) // window)
 
 
 def end_sessions(cur: Cursor, user_id: int, keep_hash: str | None) -> int:
