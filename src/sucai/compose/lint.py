@@ -39,7 +39,8 @@ def lint(text: str, rules: LintRules | None = None) -> LintReport:
     return LintReport(sorted(problems, key=lambda p: (p.start, p.end, p.rule)))
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
+def lines_with_offsets(text: str) -> Iterator[tuple[int, str]]:
+    """Each line of a draft with the offset it starts at (lint and polishing report positions in the text)."""
     offset = 0
     for line in text.split("\n"):
         yield offset, line
@@ -150,7 +151,7 @@ def numbering(text: str, rules: LintRules) -> list[LintProblem]:
     """Gaps, repeats and out-of-order schemes among heading numbers at line starts, per speech."""
     state = _Numbering()
     problems = []
-    for offset, line in _lines(text):
+    for offset, line in lines_with_offsets(text):
         stripped = line.lstrip(_INDENT)
         if is_opening_salutation(stripped.strip()):
             state = _Numbering()  # 同志们： opens a new speech (a compilation holds several)
@@ -170,7 +171,7 @@ _DUN_AFTER_DIGITS = re.compile(r"[0-9０-９]{1,2}、")
 def numbering_style(text: str, rules: LintRules) -> list[LintProblem]:
     """"1、" opening a line: Arabic numerals take a full stop (1.), 、 follows Chinese numerals (一、)."""
     problems = []
-    for offset, line in _lines(text):
+    for offset, line in lines_with_offsets(text):
         stripped = line.lstrip(_INDENT)
         m = _DUN_AFTER_DIGITS.match(stripped)
         if m:
@@ -213,7 +214,7 @@ _FULL_QUOTES = {'"': ("“", "”"), "'": ("‘", "’")}
 def ascii_quotes(text: str, rules: LintRules) -> list[LintProblem]:
     """ASCII quotes around or beside Chinese text ("两个维护", '四个意识'): Chinese takes “ ” and ‘ ’."""
     problems = []
-    for offset, line in _lines(text):
+    for offset, line in lines_with_offsets(text):
         for m in _ASCII_QUOTED.finditer(line):
             quote, inner = m.group(1), m.group(2)
             before, after = line[m.start() - 1 : m.start()], line[m.end() : m.end() + 1]
@@ -254,7 +255,7 @@ def _unclosed(opener: str, at: int, raw: str) -> LintProblem:
 
 def unpaired(text: str, rules: LintRules) -> list[LintProblem]:
     """Quotes and brackets that open without closing, or close without opening, within a paragraph."""
-    return [p for offset, line in _lines(text) for p in _unpaired_in_line(line, offset)]
+    return [p for offset, line in lines_with_offsets(text) for p in _unpaired_in_line(line, offset)]
 
 
 def _is_exception(text: str, at: int, exceptions: tuple[str, ...]) -> bool:

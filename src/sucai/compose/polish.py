@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sucai.compose.lint import lines_with_offsets
 from sucai.ingest.structure import numbering_at
 from sucai.model import PhraseHit
 
@@ -60,7 +61,7 @@ class PolishReport:
 def polish(text: str, *, phrase_lookup: PhraseLookup | None = None, topics: Sequence[tuple[str, str]] = (),
            max_sentence: int = MAX_SENTENCE) -> PolishReport:
     """Every suggestion for a draft, in order of position."""
-    lines = list(_lines(text))
+    lines = list(lines_with_offsets(text))
     edits = [*parallel_headings(lines), *fillers(lines), *repeats(lines), *weak_openings(lines),
              *long_sentences(lines, max_sentence)]
     if phrase_lookup is not None and topics:
@@ -83,13 +84,6 @@ def undo_of(edit: Edit) -> Edit:
         raise ValueError("这条建议只是提示，没有可撤销的修改。This suggestion is advice only.")
     end = edit.start + len(edit.replacement)
     return Edit(edit.rule, edit.start, end, edit.replacement, edit.original, "撤销：" + edit.message)
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    offset = 0
-    for line in text.split("\n"):
-        yield offset, line
-        offset += len(line) + 1
 
 
 # -- parallel headings (对仗) -----------------------------------------------------------------------------
