@@ -82,7 +82,7 @@ in the files; written in {written_s:.0f} s, not counted), into a new SQLite libr
 
 {table(facts)}
 
-Target (issue 3): ingest plus indexing of the 90M corpus ≤ 5 minutes.
+Target: ingest plus indexing of the 90M corpus ≤ 5 minutes.
 Reproduce: `.venv/bin/python bench/bench_ingest.py --synthetic {chars}`."""
     write_section(f"Ingest (synthetic, {chars:,} characters)", body)
     print(body)
