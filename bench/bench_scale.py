@@ -1,4 +1,4 @@
-"""Scale-out over PostgreSQL (issue 11): ingest on PostgreSQL against SQLite, a new node's time to serve a
+"""Scale-out over PostgreSQL: ingest on PostgreSQL against SQLite, a new node's time to serve a
 full index, search latency while another process ingests, and two nodes against one.
 
     .venv/bin/python bench/bench_scale.py --pg postgresql://postgres@127.0.0.1:5432/test [--chars 9000000]

@@ -1,4 +1,4 @@
-"""Free facts (issue 9): what a viewer without member access is told of a document comes from its free text:
+"""Free facts: what a viewer without member access is told of a document comes from its free text:
 worked out at parse time, stored with the document (migration 5 fills older libraries), shown by access."""
 
 from __future__ import annotations

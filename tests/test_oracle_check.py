@@ -1,8 +1,9 @@
-"""The originality check is no oracle on member-only text (issue 9).
+"""The originality check is no oracle on member-only text.
 
 Library A is ingested from documents written here with seeded random paid paragraphs (at the end, in the
 middle, the whole body); library B from the same files with the paid sections deleted. For many drafts —
-planted copies of free text, of paid text, of text across a free/paid boundary, and the attack of issue 9
+planted copies of free text, of paid text, of text across a free/paid boundary, and the attack that
+extends known text one character at a time
 ("known text + one candidate character" per line, for every candidate of a set holding the true next one) —
 a free account, a guest-level viewer and a lapsed member get from A exactly the report B gives: spans with
 their sources and bounds, copied characters, every ratio, the sections. A member checking A finds the paid

@@ -1,4 +1,4 @@
-"""Search is no oracle on member-only text (issue 9): a viewer without member access gets from a library
+"""Search is no oracle on member-only text: a viewer without member access gets from a library
 exactly the answers a copy of it without the member-only text would give.
 
 Library A holds documents written here from a seeded random generator, with random member-only paragraphs
