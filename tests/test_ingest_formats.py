@@ -3,16 +3,16 @@ CRLF, .docx, .html, .zip."""
 
 from __future__ import annotations
 
-import html
 import io
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 
 import sucai
 from sample_formats import FORMATS, build
+from sample_formats import as_docx as _as_docx
+from sample_formats import as_html as _as_html
 from sucai.model import Document
 
 
@@ -30,26 +30,6 @@ def _ingest(tmp_path: Path, name: str, data: bytes) -> list[Document]:
         report = lib.ingest([source])
         assert report.failed == [], report.failed
         return [lib.document(d.id) for d in report.documents]
-
-
-def _as_docx(text: str) -> bytes:
-    document = docx.Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _as_html(text: str) -> bytes:
-    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>材料</title>"
-        "<script>var tracker = '不应出现的脚本文字';</script></head><body>"
-        "<nav><a href='/'>首页</a> <a href='/vip'>会员中心</a></nav>"
-        f"<article>{body}</article><footer>版权所有 © 某网站 备案号</footer></body></html>"
-    )
-    return page.encode("utf-8")
 
 
 def _as_zip(text: str) -> bytes:
