@@ -91,6 +91,11 @@ def test_a_query_may_start_with_an_exclusion(demo_db: str, args: list[str]) -> N
     assert 0 < obj["total"] < plain["total"]  # the exclusion took effect: some documents mention 党课
 
 
+def test_a_misspelt_option_is_an_error_not_a_search_term(demo_db: str) -> None:
+    result = run("search", "--db", demo_db, "以学铸魂", "--limt", "5")
+    assert result.exit_code == 2 and "--limt" in result.output
+
+
 # -- the library made without a word ------------------------------------------------------------------
 def test_the_first_command_says_where_it_created_the_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -81,6 +82,9 @@ def search(
     offset: Annotated[int, typer.Option(help="Skip this many hits.")] = 0,
 ) -> None:
     """Exact-substring search: every document containing the phrase, ranked, with highlighted snippets."""
+    mistyped = [w for w in words if re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?", w)]
+    if mistyped:  # a query term starts with one minus (an exclusion); two make an option, misspelt
+        raise typer.BadParameter(f"no such option: {mistyped[0]} (see sucai search --help)", param_hint="QUERY")
     query = " ".join(words)
     with _library(db, as_json) as lib:
         res = lib.search(query, limit=limit, offset=offset, viewer=_viewer(lib, as_user))
