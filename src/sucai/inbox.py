@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from sucai.errors import InputError
+from sucai.ingest.pipeline import ALREADY_INGESTED
 from sucai.model import IngestReport, to_dict
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def fate_of(rel: str, report: IngestReport) -> InboxFate:
     docs = [d for d in report.documents if _owns(rel, d.source)]
     skipped = [s.reason for s in report.skipped if _owns(rel, s.path)]
     errors = [f.error for f in report.failed if _owns(rel, f.path)]
-    already = bool(skipped) and all("already" in r or "已" in r for r in skipped)
+    already = bool(skipped) and all(r == ALREADY_INGESTED for r in skipped)
     # A file that gave documents is done, even when some members of an archive failed (listed in its report).
     outcome = "done" if docs or (already and not errors) else "failed"
     return InboxFate(rel, outcome, documents=len(docs), duplicates=sum(d.duplicate_of is not None for d in docs),

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
     from sucai.search.follower import Follower
 
-EXPORT_FORMATS = ("docx", "txt", "md", "pptx", "pdf")  # = export.FORMATS, without importing the writers
 INDEX_SYNC_SECONDS = 5.0
 
 
@@ -208,12 +207,12 @@ class Library(Accounts, Service, WritingDesk):
 
     def export(self, doc_ids: int | Sequence[int], fmt: str, viewer: User | None = None) -> tuple[bytes, str, str]:
         """A traced download of one document (or a .zip of several): (data, filename, media type)."""
-        from sucai.export import TraceMark, export_bundle, export_document
+        from sucai.export import FORMATS, TraceMark, export_bundle, export_document
 
         viewer = viewer or access.OPERATOR
         ids = [doc_ids] if isinstance(doc_ids, int) else list(doc_ids)
-        if fmt not in EXPORT_FORMATS:
-            raise InputError(f"unknown export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
+        if fmt not in FORMATS:
+            raise InputError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
         if not ids:
             raise InputError("nothing to export")
         docs = [self.document(i, viewer) for i in ids]

@@ -136,10 +136,14 @@ class Service:
 
     def saved_search_news(self, viewer: User) -> list[SavedSearchNews]:
         """Each saved search with the matching documents added since the member last looked at it."""
+        searches = self.store.saved_searches(viewer.id)
+        if not searches:
+            return []
+        # one read of what is recent, from the earliest last look; each search then keeps what came after its own
+        recent = self.documents_since(min(s.seen_at for s in searches), limit=DIGEST_LIMIT, viewer=viewer)
         news = []
-        for saved in self.store.saved_searches(viewer.id):
-            since = self.documents_since(saved.seen_at, limit=DIGEST_LIMIT, viewer=viewer)
-            new = {d.id: d for d in since if d.created_at > saved.seen_at}  # since: at or after; new: after
+        for saved in searches:
+            new = {d.id: d for d in recent if d.created_at > saved.seen_at}
             matches = self.search(saved.query, limit=SAVED_MATCH_LIMIT, viewer=viewer).hits if new else []
             news.append(SavedSearchNews(saved, [new[h.id] for h in matches if h.id in new]))
         return news

@@ -36,6 +36,8 @@ Progress = Callable[[int, str], None]
 PARALLEL_FROM_FILES = 64  # below this, starting a worker process costs more than it saves
 WINDOW = 8  # files prepared ahead of the one being stored
 
+ALREADY_INGESTED = "already ingested (same bytes)"  # the skip reason of a file stored before
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -146,7 +148,7 @@ def _start(
     if not isinstance(item, StoredFile):
         return item
     if item.sha256 in seen or (not options.again and store.has_file(item.sha256)):
-        return Skipped(item.origin, "already ingested (same bytes)")
+        return Skipped(item.origin, ALREADY_INGESTED)
     seen.add(item.sha256)
     if pool is not None:
         try:
@@ -203,7 +205,7 @@ def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: Inge
             ids = store.add_file(file, prepared.documents, prepared.fingerprints, prepared.phrases)
         except AlreadyStored:  # stored before (or by another writer meanwhile)
             if not again:
-                report.skipped.append(Skipped(file.origin, "already ingested (same bytes)"))
+                report.skipped.append(Skipped(file.origin, ALREADY_INGESTED))
                 return False
             ids = store.restore_file(file.sha256, prepared.documents, prepared.fingerprints)
     except SucaiError as exc:
