@@ -7,6 +7,7 @@ import re
 from sucai.ingest.structure import numbering_at
 
 _SENTENCE_END = re.compile(r"[。；！？;!?]")
+_FIRST_STOP = re.compile(r"[，。；：！？,;:!?]")
 _CLAUSE_END = re.compile(r"[，,、]")
 
 
@@ -29,3 +30,10 @@ def lead_phrase(text: str, max_chars: int) -> str:
         return text
     commas = [m.start() for m in _CLAUSE_END.finditer(text, 0, max_chars + 1) if m.start() >= max_chars // 3]
     return text[: commas[-1]] if commas else text[: max_chars - 1] + "…"
+
+
+def first_words(words: str) -> str:
+    """A heading's words up to its first punctuation: what a parallel run shares (以学铸魂，把…), and what makes
+    two headings the same point."""
+    stop = _FIRST_STOP.search(words)
+    return words[: stop.start()] if stop else words

@@ -10,17 +10,15 @@ that say the same thing (the same lead phrase once numbering and punctuation are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sucai.compose.headings import strip_numbering
+from sucai.compose.headings import first_words, strip_numbering
 from sucai.model import Document
 from sucai.normalize import normalize
 
 MAX_SECTIONS = 6
 MAX_POINTS = 4
-_LEAD_STOP = re.compile(r"[，。；：！？,;:!?]")
 
 
 @dataclass(frozen=True)
@@ -60,9 +58,7 @@ def _cn(n: int) -> str:
 
 def _key(text: str) -> str:
     """What makes two headings the same point: the normalised lead phrase without its numbering."""
-    lead = strip_numbering(text)
-    stop = _LEAD_STOP.search(lead)
-    return normalize(lead[: stop.start()] if stop else lead)
+    return normalize(first_words(strip_numbering(text)))
 
 
 def _point_text(text: str) -> str:

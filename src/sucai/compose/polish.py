@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sucai.compose.headings import first_words
 from sucai.compose.lint import lines_with_offsets
 from sucai.ingest.structure import numbering_at
 from sucai.model import PhraseHit
@@ -37,7 +38,6 @@ PhraseLookup = Callable[[str], Sequence[PhraseHit]]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE_BREAK = "，；"
-_LEAD_STOP = re.compile(r"[，。；：！？,;:!?]")
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,7 @@ def _headings(lines: list[tuple[int, str]]) -> list[_Heading]:
         if numbering is None:
             continue
         scheme, width = numbering.scheme, numbering.end
-        body = stripped[width:]
-        stop = _LEAD_STOP.search(body)
-        lead = body[: stop.start()] if stop else body
+        lead = first_words(stripped[width:])
         if 2 <= len(lead) <= 16:
             found.append(_Heading(scheme, numbering.ordinal, offset + len(line) - len(stripped) + width, lead))
     return found
