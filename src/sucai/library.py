@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from sucai.model import (
     TraceInfo,
     User,
 )
+from sucai.search.following import IndexFollowing
 from sucai.service import Service
 from sucai.settings import Settings
 from sucai.store import Store, open_store
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
     from sucai.search.follower import Follower
 
-INDEX_SYNC_SECONDS = 5.0
 
 
 class Library(Accounts, Service, WritingDesk):
@@ -107,24 +106,12 @@ class Library(Accounts, Service, WritingDesk):
             limits=Limits(max_file_bytes=self.settings.max_file_bytes), rules_dirs=self.settings.rules_dirs,
             again=again,
         )
-        engine = self.engine
-        last_sync = time.monotonic()
-
-        def sync_now_and_then() -> None:
-            # An index commit per file would dominate big batches; new documents reach search within a
-            # few seconds, and all of them before this returns.
-            nonlocal last_sync
-            if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
-                engine.sync()
-                last_sync = time.monotonic()
-
         try:
-            report = ingest(
-                paths, self.store, options, progress=progress, after_file=sync_now_and_then, relative_to=relative_to
-            )
+            with IndexFollowing(self.engine):
+                report = ingest(paths, self.store, options, progress=progress, relative_to=relative_to)
         finally:
             self.store.merge_fingerprints()
-            engine.sync()
+            self.engine.sync()
         webhook.announce(self.settings.webhook_url, self.settings.public_url, report.documents)
         return report
 

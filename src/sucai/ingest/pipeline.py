@@ -51,10 +51,9 @@ def ingest(
     store: Store,
     options: IngestOptions | None = None,
     progress: Progress | None = None,
-    after_file: Callable[[], object] | None = None,
     relative_to: Path | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the store; `after_file` runs after each stored file (index sync).
+    """Ingest files and folders into the store (the caller keeps the search index up with it).
 
     With `relative_to`, sources are recorded relative to that folder (an upload's temporary folder).
     Big batches are parsed in a worker process while this one stores: the store stays single-writer."""
@@ -67,9 +66,8 @@ def ingest(
                 report.failed.append(outcome)
             elif isinstance(outcome, Skipped):
                 report.skipped.append(outcome)
-            elif isinstance(item, StoredFile) and _store_file(item, outcome, store, report, options.again):
-                if after_file is not None:
-                    after_file()
+            elif isinstance(item, StoredFile):
+                _store_file(item, outcome, store, report, options.again)
             if progress is not None:
                 progress(done, _origin(item))
     return report

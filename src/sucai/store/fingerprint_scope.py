@@ -18,6 +18,15 @@ MERGE_FINGERPRINT_LOG = (
     " SELECT hash, doc_id, pos, scope FROM fingerprint_log WHERE 1 = 1 ORDER BY hash, doc_id, pos"
     " ON CONFLICT (hash, doc_id, pos) DO UPDATE SET scope = fingerprints.scope | excluded.scope"
 )
+# PostgreSQL: the move in one statement, so it deletes exactly the rows it merged. As two statements, the
+# DELETE (a newer snapshot under READ COMMITTED) would also drop rows another writer committed in between,
+# unmerged. SQLite has one writer at a time and keeps the two statements of MERGE_FINGERPRINT_LOG.
+MOVE_FINGERPRINT_LOG = (
+    "WITH moved AS (DELETE FROM fingerprint_log RETURNING hash, doc_id, pos, scope)"
+    " INSERT INTO fingerprints (hash, doc_id, pos, scope)"
+    " SELECT hash, doc_id, pos, scope FROM moved ORDER BY hash, doc_id, pos"
+    " ON CONFLICT (hash, doc_id, pos) DO UPDATE SET scope = fingerprints.scope | excluded.scope"
+)
 _RESCOPE_BATCH = 200  # documents read back at once
 
 

@@ -2,7 +2,9 @@
 
 Each thread's transaction runs on a connection of its own from the pool (reads in parallel, no store-wide
 lock); a connection found dead (server restarted, backend terminated) is replaced before it is used.
-Rows written many at a time (fingerprints, phrases) go through COPY rather than one INSERT each."""
+A writer's statements go out in a pipeline (a round trip only where a result is read), and rows written
+many at a time (fingerprints, phrases, changes) as one INSERT over arrays rather than one INSERT each (COPY
+would be as fast but cannot run in a pipeline). Reads run outside a transaction: one round trip each."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import os
 import re
 import select
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
@@ -21,6 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sucai.errors import StoreError
 from sucai.store.cursor import Cursor
+from sucai.store.fingerprint_scope import MOVE_FINGERPRINT_LOG
 from sucai.store.schema import POSTGRES
 from sucai.store.sql import SqlStore, TxState
 
@@ -28,10 +31,10 @@ from sucai.store.sql import SqlStore, TxState
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?|%", re.DOTALL)
 # Any constant works; it only has to be the same for every sucai process migrating this database.
 _MIGRATION_LOCK = 5_748_001
-# A plain multi-row INSERT (no RETURNING, no ON CONFLICT): safe to send as COPY.
+# A plain multi-row INSERT (no RETURNING, no ON CONFLICT): safe to send as one INSERT ... SELECT FROM unnest.
 _PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((\?(?:, \?)*)\)")
 _NO_RESULT = re.compile(r"didn.t produce (records|a result)")
-COPY_FROM_ROWS = 8  # fewer rows than this: executemany costs less than starting a COPY
+BULK_FROM_ROWS = 8  # fewer rows than this: executemany costs no more than building arrays
 POOL_SIZE = int(os.environ.get("SUCAI_PG_POOL", "8"))  # connections per process at most
 
 
@@ -63,22 +66,36 @@ class _PgCursor(Cursor):
     """Each statement on a psycopg cursor of its own: in a pipeline, results are handed out only at the next
     sync, and one cursor reused for several queued statements would read another's result."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], replace: Callable[[], psycopg.Connection[Any]] | None = None
+    ) -> None:
         self._conn = conn
         self._cursor = conn.cursor()
+        self._replace = replace  # reads outside a transaction: a fresh connection for one that died
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor = self._conn.cursor()
-        self._cursor.execute(to_pyformat(sql), tuple(params))
+        try:
+            self._cursor = self._conn.cursor()
+            self._cursor.execute(to_pyformat(sql), tuple(params))
+        except psycopg.OperationalError:
+            # A read outside a transaction loses nothing with its connection: read again on a fresh one.
+            # (Only a broken connection: a statement the server cancelled or timed out stays an error.)
+            if self._replace is None or not self._conn.broken:
+                raise
+            self._conn = self._replace()
+            self._cursor = self._conn.cursor()
+            self._cursor.execute(to_pyformat(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._cursor = self._conn.cursor()
         plain = _PLAIN_INSERT.fullmatch(sql)
-        pipelined = self._conn._pipeline is not None  # COPY is not allowed in a pipeline
-        if plain is not None and len(rows) >= COPY_FROM_ROWS and not pipelined:
-            with self._cursor.copy(f"COPY {plain.group(1)} ({plain.group(2)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(tuple(row))
+        if plain is not None and len(rows) >= BULK_FROM_ROWS:
+            columns = [_array_param(c) for c in zip(*rows, strict=True)]
+            casts = ", ".join(f"%s::{kind}" for kind, _ in columns)
+            self._cursor.execute(
+                f"INSERT INTO {plain.group(1)} ({plain.group(2)}) SELECT * FROM unnest({casts})",
+                [value for _, value in columns],
+            )
             return
         self._cursor.executemany(to_pyformat(sql), [tuple(r) for r in rows])
 
@@ -101,6 +118,16 @@ class _PgCursor(Cursor):
             raise
 
 
+def _array_param(column: Sequence[Any]) -> tuple[str, Any]:
+    """One column of a bulk insert as an array parameter and its SQL type. Whole numbers go as an array
+    literal: psycopg adapts a list of ints one element at a time, at twice the cost of the whole insert."""
+    sample = next((v for v in column if v is not None), None)
+    if type(sample) is int and None not in column:
+        return "bigint[]", "{" + ",".join(map(str, column)) + "}"
+    kinds = {bool: "boolean[]", int: "bigint[]", float: "double precision[]", bytes: "bytea[]"}
+    return kinds.get(type(sample), "text[]"), list(column)
+
+
 def _check_idle_connection(conn: psycopg.Connection[Any]) -> None:
     """Before a pooled connection is used: an idle connection on which something arrived was most likely
     ended by the server (a restart, pg_terminate_backend, an idle timeout: it sends a last message and
@@ -116,6 +143,7 @@ class PostgresStore(SqlStore):
     """A library in a PostgreSQL database (or one schema of it, via ?options=-csearch_path=NAME)."""
 
     dialect = POSTGRES
+    _merge_statements = (MOVE_FINGERPRINT_LOG,)  # any number of writers: delete only what was merged
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         super().__init__()
@@ -163,10 +191,9 @@ class PostgresStore(SqlStore):
     @contextmanager
     def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
         try:
-            with self._begun(write) as conn:
-                self._local.conn = conn
+            with self._begun() if write else self._reading() as cursor:
                 try:
-                    yield _PgCursor(conn)
+                    yield cursor
                 finally:
                     self._local.conn = None
         except (psycopg.OperationalError, PoolTimeout) as exc:
@@ -174,7 +201,7 @@ class PostgresStore(SqlStore):
             raise StoreError(f"{redact(self.url)}: the database connection failed ({exc})") from exc
 
     @contextmanager
-    def _begun(self, write: bool) -> Iterator[psycopg.Connection[Any]]:
+    def _begun(self) -> Iterator[Cursor]:
         """A pooled connection inside a transaction. A connection the server ended just before (its goodbye
         not yet read, so the idle check passed) fails at BEGIN, before any statement of the caller's: that
         connection is dropped and the transaction begun once more on a fresh one."""
@@ -184,7 +211,7 @@ class PostgresStore(SqlStore):
                 conn = stack.enter_context(self._pool.connection())
                 # A writer's statements go out in a pipeline: those whose result nobody reads (rows of
                 # bodies, phrases, fingerprints, changes) cost no round trip of their own.
-                stack.enter_context(conn.pipeline() if write else nullcontext())
+                stack.enter_context(conn.pipeline())
                 stack.enter_context(conn.transaction())
             except psycopg.OperationalError:
                 stack.__exit__(None, None, None)
@@ -192,8 +219,22 @@ class PostgresStore(SqlStore):
                     raise
                 continue
             with stack:
-                yield conn
+                self._local.conn = conn
+                yield _PgCursor(conn)
             return
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        """Reads without BEGIN and COMMIT (two round trips each): under READ COMMITTED every statement reads
+        a snapshot of its own, inside a transaction or not. A statement that finds its connection ended is
+        read again on a fresh one."""
+        with ExitStack() as stack:
+
+            def fresh() -> psycopg.Connection[Any]:
+                self._local.conn = stack.enter_context(self._pool.connection())
+                return self._local.conn
+
+            yield _PgCursor(fresh(), replace=fresh)
 
     def _joined_cursor(self) -> Cursor:
         return _PgCursor(self._local.conn)

@@ -69,6 +69,7 @@ class TxState:
 
     def __init__(self) -> None:
         self.depth = 0
+        self.write = False
         self.changes: list[tuple[int, str]] = []
 
 
@@ -77,6 +78,8 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
 
     url: str
     dialect: Dialect
+    # Statements that move the fingerprint log into the lookup table: two suffice for one writer at a time.
+    _merge_statements: tuple[str, ...] = (MERGE_FINGERPRINT_LOG, "DELETE FROM fingerprint_log")
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -91,13 +94,15 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         with self._serial():
             tx = self._tx()
             if tx.depth:
+                if write and not tx.write:  # on PostgreSQL reads run outside a transaction
+                    raise StoreError("a write cannot join a read-only transaction")
                 tx.depth += 1
                 try:
                     yield self._joined_cursor()
                 finally:
                     tx.depth -= 1
                 return
-            tx.depth, tx.changes = 1, []
+            tx.depth, tx.write, tx.changes = 1, write, []
             try:
                 with self._outer_transaction(write) as cur:
                     yield cur
@@ -234,15 +239,20 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
         self, cur: Cursor, file_id: int, ordinal: int, doc: Document, prints: Sequence[Fingerprint],
         phrases: Sequence[Phrase] | None = None,
     ) -> int:
-        # One original per body (a unique index): when another writer's original commits first, the insert
-        # as an original does nothing and the document is stored as its duplicate instead.
+        # One original per body (a unique index): stored as the original unless one exists (or another
+        # writer's commits first), then as its duplicate. Most documents are originals: one statement.
         for _attempt in range(3):
-            duplicate_of = self._original_for(cur, doc.body_sha256)
-            doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
+            duplicate_of = None
+            doc_id = self._insert_document(cur, file_id, ordinal, doc, None)
             if doc_id is not None:
+                break
+            duplicate_of = self._original_for(cur, doc.body_sha256)
+            if duplicate_of is not None:  # (None: the original was deleted meanwhile; try as the original)
+                doc_id = self._insert_document(cur, file_id, ordinal, doc, duplicate_of)
                 break
         else:
             raise StoreError(f"could not store {doc.title!r}: its body kept changing hands")
+        assert doc_id is not None  # a duplicate's insert has no conflict clause: it returns its id
         if duplicate_of is None:
             self._insert_content(cur, doc_id, doc, prints, phrases)
         return doc_id
@@ -529,8 +539,8 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
             row = cur.fetchone()
             count = int(row[0]) if row else 0
             if count:
-                cur.execute(MERGE_FINGERPRINT_LOG)
-                cur.execute("DELETE FROM fingerprint_log")
+                for statement in self._merge_statements:
+                    cur.execute(statement)
             return count
 
     def fingerprint_bytes(self) -> int:

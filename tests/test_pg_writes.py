@@ -1,0 +1,99 @@
+"""Bulk writes on PostgreSQL: rows sent many at a time arrive exactly, and merging the fingerprint log
+beside other writers loses no fingerprint.
+
+A merge that copied the log and then emptied it in a second statement would also delete rows another
+writer committed between the two, unmerged: the originality check would then never find that text. The
+interleaving is forced: the other writer holds a row the merge must wait for, and commits its own log
+rows while the merge waits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from pg_helpers import pg_schema
+from sucai.compose.phrases import Phrase
+from sucai.store import open_store
+from sucai.store.base import Fingerprint
+from sucai.store.postgres import PostgresStore
+from test_changelog_pg import doc, file
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def store() -> Iterator[tuple[PostgresStore, str]]:
+    with pg_schema("fm") as url:
+        found = open_store(url)
+        assert isinstance(found, PostgresStore)
+        try:
+            yield found, url
+        finally:
+            found.close()
+
+
+def _fingerprints_of(store: PostgresStore, doc_id: int) -> int:
+    rows = store._rows(
+        "SELECT (SELECT COUNT(*) FROM fingerprints WHERE doc_id = ?) + (SELECT COUNT(*) FROM fingerprint_log"
+        " WHERE doc_id = ?)", (doc_id, doc_id),
+    )
+    return int(rows[0][0])
+
+
+def _waiting_merge(url: str, timeout: float = 10.0) -> None:
+    """Until the merge's statement waits for a lock (the other writer's uncommitted row)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as watch:
+        while time.monotonic() < deadline:
+            row = watch.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE '%fingerprint_log%' AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if row and row[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the merge never waited for the other writer")
+
+
+def test_rows_committed_while_a_merge_runs_are_kept(store: tuple[PostgresStore, str]) -> None:
+    lib, url = store
+    prints = [Fingerprint(hash=1_000 + i, pos=i) for i in range(50)]
+    [first] = lib.add_file(file("first"), [doc(1)], [prints])
+    [second] = lib.add_file(file("second"), [doc(2)], [[]])
+    with psycopg.connect(url) as other:  # another writer, its transaction open
+        # A row the merge will insert too: the merge waits for this transaction to end.
+        other.execute("INSERT INTO fingerprints (hash, doc_id, pos, scope) VALUES (1000, %s, 0, 3)", (first,))
+        other.execute(
+            "INSERT INTO fingerprint_log (hash, doc_id, pos, scope) SELECT 5000 + n, %s, n, 3"
+            " FROM generate_series(0, 39) AS n", (second,),
+        )
+        merging = threading.Thread(target=lib.merge_fingerprints)
+        merging.start()
+        _waiting_merge(url)
+        other.commit()  # its 40 log rows are committed while the merge is under way
+    merging.join(30)
+    assert not merging.is_alive()
+    assert _fingerprints_of(lib, first) == 50
+    assert _fingerprints_of(lib, second) == 40  # none deleted unmerged
+    lib.merge_fingerprints()
+    assert _fingerprints_of(lib, second) == 40
+    assert lib._rows("SELECT COUNT(*) FROM fingerprint_log")[0][0] == 0
+
+
+def test_rows_written_many_at_a_time_arrive_exactly(store: tuple[PostgresStore, str]) -> None:
+    lib, _url = store
+    texts = ['{"引号", 逗号}', "反斜杠\\ 与 \\N", "NULL", "", "制表\t换行\n", "单引号'", "一" * 500]
+    phrases = [Phrase(text=t, kind="quote", doc_id=None, block=1) for t in texts * 2]
+    prints = [Fingerprint(hash=(-1) ** i * (2**62 + i), pos=i, scope=1 + i % 3) for i in range(40)]
+    [doc_id] = lib.add_file(file("bulk"), [doc(3)], [prints], [phrases])
+    stored = lib._rows("SELECT text, block, kind, paid FROM phrases WHERE doc_id = ? ORDER BY id", (doc_id,))
+    assert [row[0] for row in stored] == texts * 2
+    assert {(row[1], row[2], row[3]) for row in stored} == {(1, "quote", 0)}
+    lib.merge_fingerprints()
+    rows = lib._rows("SELECT hash, pos, scope FROM fingerprints WHERE doc_id = ? ORDER BY pos", (doc_id,))
+    assert [(int(h), int(p), int(s)) for h, p, s in rows] == [(f.hash, f.pos, f.scope) for f in prints]
