@@ -9,7 +9,8 @@ large-<chars>.db (bench/corpus.py's documents bulk-loaded as bench/bench_search.
 it). `--large-db/--large-index` point at any other built library, e.g. bench_search.py's `--work` folder.
 
 Each library is served by `python -m sucai serve` in its own process (so the load generator does not share
-its GIL), on 127.0.0.1 at a free port. The clients are threads, each with its own keep-alive httpx.Client.
+its GIL), on 127.0.0.1 at a free port. The clients are bench/load.py's: closed-loop, one keep-alive
+connection each, on one asyncio loop.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +37,7 @@ import httpx
 
 from bench_search import brute_force, choose_queries, load_store, percentile
 from corpus import SEED, generate
+from load import CLIENTS, run_load
 from results import write_section
 from sucai import access
 from sucai.demo_setup import build_demo
@@ -47,11 +48,9 @@ from sucai.settings import Settings
 from sucai.store.sqlite import SqliteStore
 
 DATA = Path(__file__).with_name("data")
-CLIENTS = 20
 SEARCH_CLASSES = ("1 char, frequent", "1 char, rare", "2 chars, frequent", "2 chars, rare",
                   "4 chars, frequent", "4 chars, rare", "8 chars")
 MEMBER = ("bench-member", "bench-member-password")
-LOCK_NOTICE = b'class="lock-notice"'
 
 
 @dataclass
@@ -210,51 +209,6 @@ def member_cookies(base: str) -> dict[str, str]:
 
 
 # -- the load ---------------------------------------------------------------------------------------------
-@dataclass
-class Load:
-    ms: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    locked_pages: int = 0
-    seconds: float = 0.0
-
-
-def run_load(base: str, paths: list[str], cookies: dict[str, str], cap_s: float) -> Load:
-    """CLIENTS threads take the next path until all are done or the time cap passes."""
-    load, lock = Load(), threading.Lock()
-    todo = iter(paths)
-    deadline = time.monotonic() + cap_s
-
-    def client() -> None:
-        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as http:
-            while time.monotonic() < deadline:
-                with lock:
-                    path = next(todo, None)
-                if path is None:
-                    return
-                t0 = time.perf_counter()
-                try:
-                    answer = http.get(path)
-                    outcome = None if answer.status_code == 200 else f"{answer.status_code} {path}"
-                    locked = LOCK_NOTICE in answer.content
-                except httpx.HTTPError as exc:
-                    outcome, locked = f"{type(exc).__name__} {path}", False
-                elapsed = (time.perf_counter() - t0) * 1000
-                with lock:
-                    load.ms.append(elapsed)
-                    load.locked_pages += locked
-                    if outcome:
-                        load.errors.append(outcome)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    load.seconds = time.perf_counter() - started
-    return load
-
-
 def measure(target: Target, requests: int, cap_s: float) -> dict[str, Any]:
     """Serve the library; guest and member runs of the search page and the document page."""
     rng = random.Random(SEED + 1)

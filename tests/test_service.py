@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -45,6 +46,7 @@ def test_the_search_log_keeps_queries_and_tiers_but_never_who(lib: Library, tmp_
     alice = lib.add_user("alice", "member", "a-long-password", "2099-01-01")
     for query, viewer in [("调查研究", access.GUEST), ("调查研究", alice), ("无此内容的查询词", access.GUEST)]:
         lib.log_search(query, lib.search(query, viewer=viewer), viewer)
+    assert [q.query for q in lib.admin_stats().top_searches][:1] == ["调查研究"]  # pending ones count too
     since = access.today().isoformat()
     assert [(q.query, q.count) for q in lib.store.top_searches(since)][:1] == [("调查研究", 2)]
     assert [q.query for q in lib.store.top_searches(since, no_results=True)] == ["无此内容的查询词"]
@@ -53,6 +55,20 @@ def test_the_search_log_keeps_queries_and_tiers_but_never_who(lib: Library, tmp_
         rows = cur.fetchall()
     assert rows and not any("alice" in str(row) for row in rows)
     assert {row[-1] for row in rows} == {"guest", "member"}
+
+
+def test_searches_reach_the_log_without_a_write_per_search(lib: Library) -> None:
+    for n in range(30):
+        lib.log_search(f"查询{n}", lib.search("调查研究"), access.GUEST)
+    deadline = time.monotonic() + 10
+    while dict(lib.store.per_day("searches", access.today().isoformat())).get(access.today().isoformat(), 0) < 30:
+        assert time.monotonic() < deadline, "the log was not written within 10 s"
+        time.sleep(0.1)
+    path = lib.settings.db
+    lib.log_search("最后一条", lib.search("调查研究"), access.GUEST)
+    lib.close()  # what is pending is written on close
+    with open_library(settings=Settings(db=path)) as again:
+        assert "最后一条" in [q.query for q in again.store.top_searches("2000-01-01", limit=100)]
 
 
 def test_the_search_log_keeps_no_more_days_than_configured(tmp_path: Path) -> None:
@@ -64,6 +80,7 @@ def test_the_search_log_keeps_no_more_days_than_configured(tmp_path: Path) -> No
             cur.execute("INSERT INTO search_log (at, day, query, total, tier) VALUES ('2001-01-01T00:00:00+00:00',"
                         " '2001-01-01', '旧查询', 0, 'guest')")
         lib.log_search("新查询", lib.search("新查询"), access.GUEST)
+        lib.search_log.flush()
         lib.store.prune_search_log(30)
         assert [q.query for q in lib.store.top_searches("2000-01-01")] == ["新查询"]
 

@@ -168,6 +168,11 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/lint"): lambda v: iter([("POST", "/api/lint", _json_draft(v))]),
     ("GET", "/api/me"): lambda v: iter([_get("/api/me", headers=v.bearer)]),
     ("GET", "/api/health"): lambda v: iter([_get("/api/health", headers=v.bearer)]),
+    # for nodes only (its tar holds member-only text): 404 here, where no SUCAI_NODE_SECRET is set, even for the
+    # library's session secret; 401 for anything but the nodes' secret is in test_index_snapshot.py
+    ("GET", "/api/index/snapshot"): lambda v: iter(
+        [_get("/api/index/snapshot", headers=h) for h in (v.bearer, {"Authorization": "Bearer test-secret"})]
+    ),
     ("GET", "/docs"): lambda v: iter([_get("/docs")]),
     ("GET", "/openapi.json"): lambda v: iter([_get("/openapi.json")]),
     ("GET", "/static"): lambda v: iter([_get("/static/sucai.css"), _get("/static/sucai.js")]),

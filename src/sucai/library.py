@@ -26,6 +26,7 @@ from sucai.model import (
     User,
 )
 from sucai.search.following import IndexFollowing
+from sucai.searchlog import SearchLog
 from sucai.service import Service
 from sucai.settings import Settings
 from sucai.store import Store, open_store
@@ -47,6 +48,7 @@ class Library(Accounts, Service, WritingDesk):
         self._engine_lock = threading.Lock()
         self.follower: Follower | None = None
         self._following = False
+        self.search_log = SearchLog(store, settings.search_log_days)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -69,6 +71,9 @@ class Library(Accounts, Service, WritingDesk):
 
         if self.follower is None:
             self._following = True  # before the engine opens: it must not catch up inside this call
+            from sucai.search.snapshot import fetch_snapshot
+
+            fetch_snapshot(self.settings)  # a new node copies a peer's index (SUCAI_INDEX_FROM) rather than build it
             self.follower = Follower(self.engine).start()
         return self.follower
 
@@ -79,6 +84,7 @@ class Library(Accounts, Service, WritingDesk):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        self.search_log.close()
         self.store.close()
 
     def __enter__(self) -> Library:

@@ -21,6 +21,7 @@ from sucai.memberships import check_batch, code_hash, new_code
 from sucai.model import DocumentSummary, SearchResult, User
 
 if TYPE_CHECKING:
+    from sucai.searchlog import SearchLog
     from sucai.settings import Settings
     from sucai.store import Store
     from sucai.store.activity import QueryCount, SavedSearch
@@ -65,6 +66,7 @@ class Service:
 
     store: Store
     settings: Settings
+    search_log: SearchLog
     search: Callable[..., SearchResult]
     documents_since: Callable[..., list[DocumentSummary]]
     export: Callable[..., tuple[bytes, str, str]]
@@ -93,13 +95,13 @@ class Service:
     def log_search(self, query: str, result: SearchResult, viewer: User) -> None:
         """Record a search for the admin page: the query, its total as this viewer saw it, the tier."""
         if query.strip():
-            tier = access.effective_tier(viewer)
-            self.store.log_search(query.strip(), result.total, tier, self.settings.search_log_days)
+            self.search_log.record(query.strip(), result.total, access.effective_tier(viewer))
 
     def admin_stats(self, days: int = 30) -> AdminStats:
         first = access.today() - timedelta(days=days - 1)
         day_list = [(first + timedelta(days=i)).isoformat() for i in range(days)]
         since = day_list[0]
+        self.search_log.flush()  # what this process holds counts too
         batches = self.store.code_batches()
         return AdminStats(
             days=day_list,

@@ -65,7 +65,10 @@ _INT_VARS = {
     "login_attempts_per_minute": "SUCAI_LIMIT_LOGIN", "check_max_chars": "SUCAI_CHECK_MAX_CHARS",
     "token_days": "SUCAI_TOKEN_DAYS", "search_log_days": "SUCAI_SEARCH_LOG_DAYS",
 }
-_TEXT_VARS = {"webhook_url": "SUCAI_WEBHOOK_URL", "public_url": "SUCAI_PUBLIC_URL"}
+_TEXT_VARS = {
+    "webhook_url": "SUCAI_WEBHOOK_URL", "public_url": "SUCAI_PUBLIC_URL",
+    "node_secret": "SUCAI_NODE_SECRET", "index_from": "SUCAI_INDEX_FROM",
+}
 _BOOL_VARS = {"secure_cookies": "SUCAI_SECURE_COOKIES", "trace_invisible": "SUCAI_TRACE_INVISIBLE"}
 
 
@@ -107,6 +110,9 @@ class Settings:
     search_log_days: int = 30  # days of searches kept for the admin page; 0 keeps none
     webhook_url: str | None = None  # POSTed a JSON list of new documents after each ingest (group bots)
     public_url: str = ""  # the library's address as users reach it, for links in webhooks and published files
+    # Shared by the nodes of one library: it opens GET /api/index/snapshot (member-only text) to the others.
+    node_secret: str | None = None
+    index_from: str | None = None  # a peer's base URL: a node without an index copies the peer's at start
 
     @classmethod
     def from_env(cls, db: str | None = None, **overrides: object) -> Settings:

@@ -50,18 +50,43 @@ WatchOption = Annotated[Path | None, typer.Option(
     "--watch", help="Also ingest what is dropped into this inbox folder (as `sucai watch`).")]
 
 
+IndexFromOption = Annotated[str | None, typer.Option(
+    "--index-from", metavar="URL",
+    help="A new node (empty index folder) copies this peer's index at start, e.g. http://10.0.0.5:8000, "
+         "then follows the change log from there; both need the same SUCAI_NODE_SECRET. If the copy fails "
+         "the index is built from the store as usual. Default: $SUCAI_INDEX_FROM.")]
+
+
 @app.command()
 def serve(
     db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1,
-    watch: WatchOption = None,
+    watch: WatchOption = None, index_from: IndexFromOption = None,
 ) -> None:
-    """Serve the web library (and with --watch, its inbox)."""
+    """Serve the web library (and with --watch, its inbox; with --index-from, a new node's index from a peer)."""
     _check_port(host, port, "serve")
+    _index_from_peer(db, index_from)
     with _watching(db, watch):
         if workers > 1:
             _serve_workers(db, host, port, workers)
         else:
             _serve(db, host, port)
+
+
+def _index_from_peer(db: str | None, index_from: str | None) -> None:
+    """A new node's index copied from its peer once, before the inbox, the server or its workers open the
+    folder (search/snapshot.py). The folder is made here whatever came of it: then no worker tries again, and
+    when the copy failed the follower builds the index from the store."""
+    from rich.markup import escape
+
+    from sucai.search.index import SearchIndex
+    from sucai.search.snapshot import fetch_snapshot
+    from sucai.settings import Settings
+
+    settings = Settings.from_env(db=db, index_from=index_from)
+    if settings.index_from:
+        if fetch_snapshot(settings):  # a failure was logged as a warning
+            err.print(f"索引已复制 copied the index from {escape(settings.index_from)}", highlight=False)
+        SearchIndex(settings.resolved_index_dir())
 
 
 @contextmanager

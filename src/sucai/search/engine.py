@@ -4,11 +4,13 @@ with the store by its change sequence, with ranking, facets, exact snippets, the
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sucai.model import Document, FreeFacts, Hit, SearchResult, Suggestion
 from sucai.search.index import (
     ALL_FIELDS,
     BULK_HEAP,
+    LOCK_WAIT_S,
     SYNC_HEAP,
     Fields,
     IndexBusy,
@@ -29,6 +32,7 @@ from sucai.search.index import (
 )
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
 from sucai.search.ranking import ranked_page
+from sucai.search.result_cache import ResultCache
 from sucai.search.snippets import matcher_for, snippets_and_paragraphs
 from sucai.search.suggest import suggest
 from sucai.search.tokens import phrase_query
@@ -40,6 +44,7 @@ from sucai.store.free_facts import shown_free_facts
 FETCH_BATCH = 500  # documents read from the store at a time while applying changes
 REBUILD_COMMIT_S = 5.0  # an empty index being built shows its progress to searches this often
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
+HOLD_HEAP = 15_000_000  # tantivy's smallest writer: held only to keep other processes from committing
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
 DOC_CACHE_CHARS = 16_000_000  # characters of recently shown documents kept in memory (~32 MB; ~5,000 documents)
 _Occur = tantivy.Occur
@@ -173,6 +178,7 @@ class SearchEngine:
         self.index = SearchIndex(Path(index_dir))
         self._lock = threading.RLock()
         self.doc_cache = DocumentCache(store)
+        self.answers = ResultCache()
         # Counting and facets need a pass over every match; the engine releases the GIL for it, so it
         # runs beside the top-k search and the snippets instead of after them.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sucai-count")
@@ -267,6 +273,20 @@ class SearchEngine:
         self._report(seq)
         return done
 
+    @contextmanager
+    def commits_held(self) -> Iterator[int]:
+        """While this holds, nothing commits to the index, so tantivy merges and deletes no file: neither this
+        process (the lock sync and rebuild take) nor another sharing the folder (the writers, taken empty and
+        dropped uncommitted). Yields the position the committed index reflects; IndexBusy after LOCK_WAIT_S
+        (a build holds the lock for a minute: the caller is answered rather than kept waiting)."""
+        if not self._lock.acquire(timeout=LOCK_WAIT_S):
+            raise IndexBusy("the index is being written")
+        try:
+            with self.index.writers(HOLD_HEAP):
+                yield self.index.applied_seq()
+        finally:
+            self._lock.release()
+
     def check_count(self) -> None:
         """Self-heal at start-up: an index that disagrees with a quiet store is rebuilt."""
         seq = self.store.last_seq()
@@ -280,6 +300,9 @@ class SearchEngine:
     ) -> SearchResult:
         """Every document containing the query's phrases exactly, ranked, this page with snippets."""
         started = time.perf_counter()
+        key = (self.index.generation, query, paid_visible, limit, offset)
+        if (kept := self.answers.get(key)) is not None:
+            return dataclasses.replace(kept, took_ms=(time.perf_counter() - started) * 1000)
         parsed = parse(query)
         schema = self.index.schema
         searcher = self.index.searcher()
@@ -291,10 +314,12 @@ class SearchEngine:
         builder = HitBuilder(parsed, paid_visible)
         hits = [builder.hit(docs[doc_id], score) for score, doc_id in scored if doc_id in docs]
         total, facets = counting.result()
-        return SearchResult(
+        result = SearchResult(
             query=query, total=total, hits=hits, offset=offset, limit=limit, facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
         )
+        self.answers.put(key, result)
+        return result
 
     def suggest(self, prefix: str, limit: int = 10, paid_visible: bool = True) -> list[Suggestion]:
         """As-you-type suggestions over titles and outline headings, pinyin initials included."""

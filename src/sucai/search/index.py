@@ -165,6 +165,7 @@ class SearchIndex:
         self.lookup_schema = lookup_schema()
         self._open_or_create()
         self.loaded_seq = self.applied_seq()
+        self.generation = 0  # raised by every reload: what was read before may have changed
 
     # -- opening -------------------------------------------------------------------------------
     def _open_or_create(self) -> None:
@@ -265,6 +266,7 @@ class SearchIndex:
         self.lookup.reload()
         self.paid_lookup.reload()
         self.loaded_seq = self.applied_seq()
+        self.generation += 1
 
     def clear(self, writers: Writers) -> None:
         for writer in writers.all():

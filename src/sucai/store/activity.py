@@ -26,7 +26,14 @@ ACTIVITY_MIGRATION = [
         id {id}, user_id {bigint} NOT NULL, query TEXT NOT NULL, created_at TEXT NOT NULL,
         seen_at TEXT NOT NULL, UNIQUE (user_id, query))""",
 ]
-PRUNE_EVERY = 100  # one logged search in this many also drops rows past the retention
+
+
+@dataclass(frozen=True)
+class LoggedSearch:
+    at: datetime
+    query: str
+    total: int  # as the searcher saw it
+    tier: str
 
 
 @dataclass(frozen=True)
@@ -60,18 +67,15 @@ class Activity:
         def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     # -- the search log ---------------------------------------------------------------------------
-    def log_search(self, query: str, total: int, tier: str, keep_days: int) -> None:
-        if keep_days <= 0:
+    def log_searches(self, searches: Sequence[LoggedSearch], keep_days: int) -> None:
+        if keep_days <= 0 or not searches:
             return  # the operator keeps no log
-        now = _now()
         with self.transaction() as cur:
-            cur.execute(
-                "INSERT INTO search_log (at, day, query, total, tier) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (now.isoformat(), now.date().isoformat(), query[:200], total, tier),
+            cur.executemany(
+                "INSERT INTO search_log (at, day, query, total, tier) VALUES (?, ?, ?, ?, ?)",
+                [(s.at.isoformat(), s.at.date().isoformat(), s.query[:200], s.total, s.tier) for s in searches],
             )
-            row = cur.fetchone()
-            if row is not None and int(row[0]) % PRUNE_EVERY == 0:
-                cur.execute("DELETE FROM search_log WHERE day < ?", (_first_kept_day(keep_days),))
+            cur.execute("DELETE FROM search_log WHERE day < ?", (_first_kept_day(keep_days),))  # (indexed)
 
     def prune_search_log(self, keep_days: int) -> None:
         with self.transaction() as cur:

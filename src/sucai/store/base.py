@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from sucai.compose.phrases import Phrase
-    from sucai.store.activity import QueryCount, SavedSearch
+    from sucai.store.activity import LoggedSearch, QueryCount, SavedSearch
     from sucai.store.codes import CodeBatch, Redemption
 
 
@@ -360,8 +360,8 @@ class Store(Protocol):
     def redemptions_by_day(self, since: str) -> list[tuple[str, int]]: ...
 
     # -- what users look for, what is new to them (store/activity.py) ---------------------------
-    def log_search(self, query: str, total: int, tier: str, keep_days: int) -> None:
-        """Log a search (query, total, tier; never who) and now and then drop rows past keep_days."""
+    def log_searches(self, searches: Sequence[LoggedSearch], keep_days: int) -> None:
+        """Log searches (query, total, tier; never who) and drop rows past keep_days."""
         ...
 
     def prune_search_log(self, keep_days: int) -> None: ...

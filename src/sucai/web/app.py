@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sucai.library import Library
 from sucai.settings import Settings
-from sucai.web import account, admin, api, desk, downloads, errors, feed, health, pages, phrases, service
+from sucai.web import account, admin, api, desk, downloads, errors, feed, health, nodes, pages, phrases, service
 from sucai.web.auth import SESSION_COOKIE, SESSION_DAYS, LoginLimiter, Viewer
 from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import BodyLimit, SecurityHeaders
@@ -48,6 +48,7 @@ def create_app(settings: Settings, library: Library, follow: bool = True) -> Fas
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(nodes.router)
     for module in (pages, downloads, account, desk, admin, feed, api, phrases, service):
         app.include_router(module.router)
     app.include_router(service.api)

@@ -24,8 +24,10 @@ _NOT_MARK = re.compile(r"<(?!/?mark>)")
 
 
 def make_templates() -> Jinja2Templates:
+    # Templates ship with the package: no stat() of every template file on every page (auto_reload).
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["marked"] = marked
     env.filters["wan"] = wan
