@@ -12,12 +12,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from pg_helpers import pg_schema
 from sucai.compose.phrases import Phrase
+from sucai.ingest.pipeline import ALREADY_INGESTED
+from sucai.library import open_library
+from sucai.settings import Settings
 from sucai.store import open_store
 from sucai.store.base import Fingerprint
 from sucai.store.postgres import PostgresStore
@@ -97,3 +101,23 @@ def test_rows_written_many_at_a_time_arrive_exactly(store: tuple[PostgresStore, 
     lib.merge_fingerprints()
     rows = lib._rows("SELECT hash, pos, scope FROM fingerprints WHERE doc_id = ? ORDER BY pos", (doc_id,))
     assert [(int(h), int(p), int(s)) for h, p, s in rows] == [(f.hash, f.pos, f.scope) for f in prints]
+
+
+def test_a_big_batch_stored_on_several_threads_is_reported_in_order(tmp_path: Path) -> None:
+    """PostgreSQL stores a batch on two threads: every file still has its fate, in the order given."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(90):  # 80 texts; the last 10 files are copies of the first 10 in another encoding
+        body = f"第{n % 80}号材料：扎实推进第{n % 80}项重点任务，确保各项措施落地见效。" * 3
+        text = f"第{n % 80}号通知\n\n{body}\n"
+        (folder / f"{n:03d}.txt").write_bytes(text.encode("utf-8" if n < 80 else "gb18030"))
+    (folder / "091.txt").write_bytes(b"")  # no text
+    (folder / "092.txt").write_bytes((folder / "000.txt").read_bytes())  # the same bytes as 000.txt
+    with pg_schema("fb") as url, open_library(settings=Settings(db=url, index_dir=tmp_path / "index")) as lib:
+        report = lib.ingest([folder])
+        assert [Path(d.source).name for d in report.documents] == [f"{n:03d}.txt" for n in range(90)]
+        assert sum(d.duplicate_of is not None for d in report.documents) == 10
+        assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
+            ("091.txt", "empty file"), ("092.txt", ALREADY_INGESTED)]
+        assert not report.failed
+        assert lib.search("重点任务").total == 80  # one per body: copies are not results of their own

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -35,6 +35,8 @@ from sucai.store.originals import AlreadyStored
 Progress = Callable[[int, str], None]
 PARALLEL_FROM_FILES = 64  # below this, starting a worker process costs more than it saves
 WINDOW = 8  # files prepared ahead of the one being stored
+STORING_THREADS = 2  # where the store takes concurrent writers
+STORING_AHEAD = 4  # files stored ahead of the one being reported
 
 ALREADY_INGESTED = "already ingested (same bytes)"  # the skip reason of a file stored before
 
@@ -56,21 +58,54 @@ def ingest(
     """Ingest files and folders into the store (the caller keeps the search index up with it).
 
     With `relative_to`, sources are recorded relative to that folder (an upload's temporary folder).
-    Big batches are parsed in a worker process while this one stores: the store stays single-writer."""
+    Big batches are parsed in a worker process while this one stores (on two threads where the store takes
+    concurrent writers); every file is stored whole in one transaction, or not at all."""
     options = options or IngestOptions()
     report = IngestReport()
     items = (_relabel(found, relative_to) for found in expand(paths, options.limits))
-    with _pool_for(paths) as pool:
-        for done, (item, outcome) in enumerate(_outcomes(items, store, options, pool), start=1):
-            if isinstance(outcome, Failed):
-                report.failed.append(outcome)
-            elif isinstance(outcome, Skipped):
-                report.skipped.append(outcome)
-            elif isinstance(item, StoredFile):
-                _store_file(item, outcome, store, report, options.again)
+    # Each file is settled (reported, counted) in the order it came, wherever it was stored.
+    in_flight: deque[tuple[str, Stored | Future[Stored]]] = deque()
+    done = 0
+
+    def settle(keep: int) -> None:
+        nonlocal done
+        while len(in_flight) > keep:
+            origin, outcome = in_flight.popleft()
+            _record(report, outcome.result() if isinstance(outcome, Future) else outcome)
+            done += 1
             if progress is not None:
-                progress(done, _origin(item))
+                progress(done, origin)
+
+    with _pool_for(paths) as pool, _storers_for(store) as storers:
+        for item, outcome in _outcomes(items, store, options, pool):
+            result: Stored | Future[Stored]
+            if not isinstance(outcome, Prepared) or not isinstance(item, StoredFile):
+                result = outcome if not isinstance(outcome, Prepared) else []
+            elif storers is not None:
+                result = storers.submit(_store_file, item, outcome, store, options.again)
+            else:
+                result = _store_file(item, outcome, store, options.again)
+            in_flight.append((_origin(item), result))
+            settle(STORING_AHEAD)
+        settle(0)
     return report
+
+
+def _storers_for(store: Store) -> AbstractContextManager[ThreadPoolExecutor | None]:
+    """Threads that store files side by side, where the store takes concurrent writers (PostgreSQL: while
+    one thread waits for the server, another sends the next file). One connection (SQLite): none."""
+    if not store.parallel_writes:
+        return nullcontext()
+    return ThreadPoolExecutor(max_workers=STORING_THREADS, thread_name_prefix="sucai-store")
+
+
+def _record(report: IngestReport, stored: Stored) -> None:
+    if isinstance(stored, Failed):
+        report.failed.append(stored)
+    elif isinstance(stored, Skipped):
+        report.skipped.append(stored)
+    else:
+        report.documents.extend(stored)
 
 
 @dataclass(frozen=True)
@@ -83,6 +118,7 @@ class Prepared:
 
 
 Outcome = Prepared | Failed | Skipped
+Stored = list[IngestedDocument] | Failed | Skipped  # what became of a prepared file
 
 
 def prepare(file: StoredFile, options: IngestOptions) -> Outcome:
@@ -197,22 +233,22 @@ def _origin(item: StoredFile | Failed | Skipped) -> str:
     return item.origin if isinstance(item, StoredFile) else item.path
 
 
-def _store_file(file: StoredFile, prepared: Prepared, store: Store, report: IngestReport, again: bool = False) -> bool:
+def _store_file(file: StoredFile, prepared: Prepared, store: Store, again: bool = False) -> Stored:
+    """One file stored in one transaction: its documents, or why it was not stored."""
     try:
         try:
             ids = store.add_file(file, prepared.documents, prepared.fingerprints, prepared.phrases)
         except AlreadyStored:  # stored before (or by another writer meanwhile)
             if not again:
-                report.skipped.append(Skipped(file.origin, ALREADY_INGESTED))
-                return False
+                return Skipped(file.origin, ALREADY_INGESTED)
             ids = store.restore_file(file.sha256, prepared.documents, prepared.fingerprints)
     except SucaiError as exc:
-        report.failed.append(Failed(file.origin, f"could not store: {exc}"))
-        return False
+        return Failed(file.origin, f"could not store: {exc}")
     originals = store.originals_of(ids)  # one query for the file, not one per document
-    for doc_id, doc in zip(ids, prepared.documents, strict=True):
-        report.documents.append(IngestedDocument(doc_id, doc.title, doc.source, doc.chars, originals.get(doc_id)))
-    return True
+    return [
+        IngestedDocument(doc_id, doc.title, doc.source, doc.chars, originals.get(doc_id))
+        for doc_id, doc in zip(ids, prepared.documents, strict=True)
+    ]
 
 
 def parse_file(file: StoredFile, options: IngestOptions) -> list[Document]:

@@ -116,6 +116,7 @@ class Store(Protocol):
     """Everything sucai keeps. Each method is one transaction unless it says otherwise."""
 
     url: str
+    parallel_writes: bool  # whether several threads may write at once (each on a connection of its own)
 
     def close(self) -> None: ...
 

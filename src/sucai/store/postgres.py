@@ -143,6 +143,7 @@ class PostgresStore(SqlStore):
     """A library in a PostgreSQL database (or one schema of it, via ?options=-csearch_path=NAME)."""
 
     dialect = POSTGRES
+    parallel_writes = True  # a pooled connection per thread
     _merge_statements = (MOVE_FINGERPRINT_LOG,)  # any number of writers: delete only what was merged
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:

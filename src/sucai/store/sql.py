@@ -78,6 +78,7 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
 
     url: str
     dialect: Dialect
+    parallel_writes = False  # one connection shared by threads (SQLite)
     # Statements that move the fingerprint log into the lookup table: two suffice for one writer at a time.
     _merge_statements: tuple[str, ...] = (MERGE_FINGERPRINT_LOG, "DELETE FROM fingerprint_log")
 
