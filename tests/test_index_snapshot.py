@@ -33,6 +33,7 @@ from sucai.library import Library, open_library
 from sucai.search.index import FORMAT, STATE_FILE
 from sucai.search.snapshot import SnapshotRefused, take_snapshot, unpack_snapshot
 from sucai.settings import Settings
+from sucai.web.nodes import NODE_REQUESTS
 from web_helpers import PASSWORD, build_library, make_client, signed_client
 
 SECRET = "a-node-secret-shared-by-the-nodes"
@@ -381,3 +382,20 @@ def test_the_position_must_be_the_one_the_peer_announced(genuine: bytes, tmp_pat
     with pytest.raises(SnapshotRefused, match="peer said"):
         unpack_snapshot(io.BytesIO(genuine), tmp_path / "index", position=10**9)
     assert not (tmp_path / "index").exists()
+
+
+def test_guessing_the_secret_is_cut_short(tmp_path: Path) -> None:
+    """Past NODE_REQUESTS from one address every request is refused, the right secret too: a refusal then
+    says nothing of whether a guess was right."""
+    library = build_library(tmp_path)
+    try:
+        client = make_client(library, node_secret=SECRET)
+        answers = [client.get("/api/index/snapshot", headers={"Authorization": f"Bearer guess{n}"}).status_code
+                   for n in range(NODE_REQUESTS.count)]
+        assert answers == [401] * NODE_REQUESTS.count
+        for secret in ("guess-more", SECRET):
+            answer = client.get("/api/index/snapshot", headers={"Authorization": f"Bearer {secret}"})
+            assert answer.status_code == 429 and int(answer.headers["retry-after"]) > 0
+            assert "x-sucai-position" not in answer.headers
+    finally:
+        library.close()

@@ -16,22 +16,33 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 
 from sucai.search.snapshot import POSITION_HEADER, SNAPSHOT_PATH, NoSnapshot, take_snapshot
-from sucai.settings import Settings
+from sucai.settings import Rate, Settings
+from sucai.web.limits import address_key, client_address, hit
 from sucai.web.problems import LoginRequired
 
 RETRY_AFTER_S = 10
+NODE_REQUESTS = Rate(30, 60)  # snapshot requests per address and minute
 router = APIRouter()
 
 
 def _check_node(request: Request) -> None:
-    """404 when this node gives no snapshots; 401 unless the request carries the nodes' secret."""
+    """404 when this node gives no snapshots; 429 past NODE_REQUESTS from one address; 401 unless the
+    request carries the nodes' secret."""
     settings: Settings = request.app.state.settings
     if not settings.node_secret:
         raise HTTPException(404, "Not Found")
+    # Every request counts, the right secret too: were only failures counted, a refusal past the limit would
+    # still tell a guess from the secret. A new node asks once at its start.
+    key = f"node:addr:{address_key(client_address(request))}"
+    hit(request.app.state.library.store, [(key, NODE_REQUESTS)], _too_many)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     # compare_digest: the time taken says nothing about how much of a guess was right
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.node_secret.encode()):
         raise LoginRequired("需要节点密钥。Only the library's nodes may ask for this (Bearer SUCAI_NODE_SECRET).")
+
+
+def _too_many(rate: Rate, wait: int) -> str:
+    return f"节点请求过于频繁，请 {wait} 秒后再试。Too many snapshot requests ({rate.count} a minute); wait {wait} s."
 
 
 @router.get(SNAPSHOT_PATH, include_in_schema=False)
