@@ -34,7 +34,7 @@ import httpx
 import psycopg
 
 from bench_search import load_store, percentile
-from bench_web import free_port
+from bench_web import free_port, wait_ready
 from corpus import as_text, generate
 from load import CLIENTS, run_load
 from results import write_section
@@ -91,17 +91,7 @@ def node(
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, preexec_fn=pin)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                sys.exit(f"server failed:\n{log.read().decode(errors='replace')[-3000:]}")
-            time.sleep(0.05)
+        wait_ready(base, proc, log, poll=0.05)  # the new node's first answer is timed from here
         yield base
     finally:
         proc.send_signal(signal.SIGINT)

@@ -184,7 +184,7 @@ def server(target: Target, workers: int = 1) -> Iterator[tuple[str, subprocess.P
         log.close()
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Any, timeout: float = 120) -> None:
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Any, timeout: float = 120, poll: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -195,7 +195,7 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Any, timeout: floa
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
+        time.sleep(poll)
     sys.exit(f"the server at {base} did not answer within {timeout:.0f} s")
 
 

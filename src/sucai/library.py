@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from sucai.search.follower import Follower
 
 
-
 class Library(Accounts, Service, WritingDesk):
     """A material library: documents, their search index, users and downloads."""
 

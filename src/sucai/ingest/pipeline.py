@@ -78,13 +78,13 @@ def ingest(
 
     with _pool_for(paths) as pool, _storers_for(store) as storers:
         for item, outcome in _outcomes(items, store, options, pool):
-            result: Stored | Future[Stored]
-            if not isinstance(outcome, Prepared) or not isinstance(item, StoredFile):
-                result = outcome if not isinstance(outcome, Prepared) else []
-            elif storers is not None:
-                result = storers.submit(_store_file, item, outcome, store, options.again)
-            else:
-                result = _store_file(item, outcome, store, options.again)
+            result: Stored | Future[Stored] = outcome if not isinstance(outcome, Prepared) else []
+            if isinstance(outcome, Prepared):
+                assert isinstance(item, StoredFile)  # _start prepares stored files only
+                if storers is not None:
+                    result = storers.submit(_store_file, item, outcome, store, options.again)
+                else:
+                    result = _store_file(item, outcome, store, options.again)
             in_flight.append((_origin(item), result))
             settle(STORING_AHEAD)
         settle(0)

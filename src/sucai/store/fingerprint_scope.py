@@ -13,19 +13,17 @@ from sucai.store.base import SCOPE_BOTH
 # once: rewriting or handing one over moves or drops its log rows first), as PostgreSQL's DO UPDATE requires;
 # a GROUP BY to make sure would cost the merge 40%. `WHERE 1 = 1` keeps SQLite from reading ON CONFLICT as
 # part of the SELECT.
-MERGE_FINGERPRINT_LOG = (
+_INTO_FINGERPRINTS = (
     "INSERT INTO fingerprints (hash, doc_id, pos, scope)"
-    " SELECT hash, doc_id, pos, scope FROM fingerprint_log WHERE 1 = 1 ORDER BY hash, doc_id, pos"
+    " SELECT hash, doc_id, pos, scope FROM {rows} ORDER BY hash, doc_id, pos"
     " ON CONFLICT (hash, doc_id, pos) DO UPDATE SET scope = fingerprints.scope | excluded.scope"
 )
+MERGE_FINGERPRINT_LOG = _INTO_FINGERPRINTS.format(rows="fingerprint_log WHERE 1 = 1")
 # PostgreSQL: the move in one statement, so it deletes exactly the rows it merged. As two statements, the
 # DELETE (a newer snapshot under READ COMMITTED) would also drop rows another writer committed in between,
 # unmerged. SQLite has one writer at a time and keeps the two statements of MERGE_FINGERPRINT_LOG.
-MOVE_FINGERPRINT_LOG = (
-    "WITH moved AS (DELETE FROM fingerprint_log RETURNING hash, doc_id, pos, scope)"
-    " INSERT INTO fingerprints (hash, doc_id, pos, scope)"
-    " SELECT hash, doc_id, pos, scope FROM moved ORDER BY hash, doc_id, pos"
-    " ON CONFLICT (hash, doc_id, pos) DO UPDATE SET scope = fingerprints.scope | excluded.scope"
+MOVE_FINGERPRINT_LOG = "WITH moved AS (DELETE FROM fingerprint_log RETURNING hash, doc_id, pos, scope) " + (
+    _INTO_FINGERPRINTS.format(rows="moved")
 )
 _RESCOPE_BATCH = 200  # documents read back at once
 
