@@ -18,6 +18,7 @@ LOCK_NOTICE = b'class="lock-notice"'
 @dataclass
 class Load:
     ms: list[float] = field(default_factory=list)
+    asked: list[int] = field(default_factory=list)  # beside each time: the index of its path in the list
     errors: list[str] = field(default_factory=list)
     locked_pages: int = 0
     seconds: float = 0.0
@@ -72,13 +73,14 @@ def run_load(base: str, paths: list[str], cookies: dict[str, str], cap_s: float,
 async def _load(base: str, paths: list[str], cookies: dict[str, str], cap_s: float, clients: int) -> Load:
     url = urlsplit(base)
     cookie = f"Cookie: {'; '.join(f'{k}={v}' for k, v in cookies.items())}\r\n" if cookies else ""
-    load, todo = Load(), iter(paths)
+    load, todo = Load(), iter(enumerate(paths))
     deadline = time.monotonic() + cap_s
 
     async def client() -> None:
         conn = _Connection(url.hostname or "127.0.0.1", url.port or 80, cookie)
         try:
-            while time.monotonic() < deadline and (path := next(todo, None)) is not None:
+            while time.monotonic() < deadline and (turn := next(todo, None)) is not None:
+                index, path = turn
                 t0 = time.perf_counter()
                 try:
                     status, body = await conn.get(path)
@@ -88,6 +90,7 @@ async def _load(base: str, paths: list[str], cookies: dict[str, str], cap_s: flo
                     outcome = f"{type(exc).__name__} {path}"
                     conn.close()
                 load.ms.append((time.perf_counter() - t0) * 1000)
+                load.asked.append(index)
                 if outcome:
                     load.errors.append(outcome)
         finally:

@@ -220,8 +220,10 @@ def test_several_documents_download_as_one_zip(lib: Library) -> None:
     ids = doc_ids(lib)[:2]
     client = signed_client(lib, "svip")
     results = client.get("/search", params={"q": "主题教育"}).text
-    bundle_form = '<form action="/download.zip" method="post" class="bundle"><input type="hidden" name="csrf"'
-    assert bundle_form in results
+    # The hits' checkboxes and the format and button name the form that carries the session's token.
+    assert '<form id="bundle" action="/download.zip" method="post"><input type="hidden" name="csrf"' in results
+    assert re.search(r'<input type="checkbox" name="ids" value="\d+" form="bundle">', results)
+    assert '<button type="submit" form="bundle">' in results and '<select name="format" aria-label="格式" form="bundle">' in results
     token = csrf_of(client, "/search?q=主题教育")
     response = client.post("/download.zip", data={"csrf": token, "ids": [str(ids[0]), str(ids[1])]})
     assert response.status_code == 200

@@ -64,6 +64,7 @@ def parse_networks(text: str) -> tuple[Network, ...]:
 _INT_VARS = {
     "login_attempts_per_minute": "SUCAI_LIMIT_LOGIN", "check_max_chars": "SUCAI_CHECK_MAX_CHARS",
     "token_days": "SUCAI_TOKEN_DAYS", "search_log_days": "SUCAI_SEARCH_LOG_DAYS",
+    "search_slots": "SUCAI_SEARCH_SLOTS",
 }
 _TEXT_VARS = {
     "webhook_url": "SUCAI_WEBHOOK_URL", "public_url": "SUCAI_PUBLIC_URL",
@@ -113,6 +114,7 @@ class Settings:
     # Shared by the nodes of one library: it opens GET /api/index/snapshot (member-only text) to the others.
     node_secret: str | None = None
     index_from: str | None = None  # a peer's base URL: a node without an index copies the peer's at start
+    search_slots: int = 0  # searches one process computes at once, the rest queued in order; 0 = one per core
 
     @classmethod
     def from_env(cls, db: str | None = None, **overrides: object) -> Settings:

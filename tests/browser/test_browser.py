@@ -5,10 +5,12 @@ Screenshots of the home, results and document pages go to $SUCAI_TEST_ARTIFACTS 
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,6 +158,31 @@ def test_a_member_downloads_a_word_file(page: Any, served: tuple[str, Library], 
     paragraphs = docx_paragraphs(target.read_bytes())
     assert any(doc.title in p for p in paragraphs)
     assert lib.trace(target.read_bytes()).user == "member"
+
+
+def test_a_member_ticks_two_hits_and_downloads_them_as_one_zip(
+    page: Any, served: tuple[str, Library], tmp_path: Path
+) -> None:
+    """The checkboxes sit in the results list and name the form that carries the session's token (form=)."""
+    _, lib = served
+    sign_in(page, "member")
+    page.goto("/search?q=" + "主题教育")
+    boxes = page.locator(".hit input[name=ids]")
+    assert boxes.count() >= 2
+    picked = [boxes.nth(i).get_attribute("value") for i in (0, 1)]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.select_option(".bundle-bar select[name=format]", "txt")
+    with page.expect_download() as download_info:
+        page.click(".bundle-bar button[type=submit]")
+    target = tmp_path / "bundle.zip"
+    download_info.value.save_as(str(target))
+    data = target.read_bytes()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    titles = [lib.document(int(i)).title for i in picked if i]
+    assert len(names) == 2 and all(n.endswith(".txt") for n in names)
+    assert all(any(t in n for n in names) for t in titles)
+    assert lib.trace(data).user == "member"
 
 
 def test_a_free_user_hits_the_quota_and_is_told_clearly(page: Any, served: tuple[str, Library]) -> None:

@@ -295,6 +295,12 @@ class SearchEngine:
             self.rebuild()
 
     # -- searching ---------------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Raised whenever what a search sees may have changed (a commit, a reload): answers of an older
+        generation may be out of date."""
+        return self.index.generation
+
     def search(
         self, query: str, *, limit: int = 20, offset: int = 0, paid_visible: bool = True
     ) -> SearchResult:

@@ -13,6 +13,7 @@ from sucai.model import to_dict
 from sucai.views import document_json, documents_json, search_json
 from sucai.web.auth import ApiViewer, download_status, library
 from sucai.web.downloads import Format, send_export
+from sucai.web.gate import search_gate
 from sucai.web.limits import check_slot, limit_search
 from sucai.web.problems import LoginRequired, PathId
 
@@ -34,10 +35,11 @@ def api_search(
 ) -> dict[str, Any]:
     limit_search(request, viewer)
     lib = library(request)
-    result = lib.search(q, limit=limit, offset=offset, viewer=viewer)
-    if offset == 0:  # a query once, not once per page
-        lib.log_search(q, result, viewer)
-    return search_json(result)
+    with search_gate(request):  # in turn, as the search page: see web/gate.py
+        result = lib.search(q, limit=limit, offset=offset, viewer=viewer)
+        if offset == 0:  # a query once, not once per page
+            lib.log_search(q, result, viewer)
+        return search_json(result)
 
 
 @router.get("/documents", summary="Documents, newest first (the `list` object)")

@@ -9,10 +9,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from sucai.errors import InputError
 from sucai.library import Library
 from sucai.settings import Settings
 from sucai.web import account, admin, api, desk, downloads, errors, feed, health, nodes, pages, phrases, service
 from sucai.web.auth import SESSION_COOKIE, SESSION_DAYS, LoginLimiter, Viewer
+from sucai.web.fragments import FragmentCache
+from sucai.web.gate import FairGate, default_slots
 from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import BodyLimit, SecurityHeaders
 from sucai.web.overview import OverviewCache
@@ -40,6 +43,10 @@ def create_app(settings: Settings, library: Library, follow: bool = True) -> Fas
     )
     app.state.jobs = IngestJobs(library)
     app.state.overview = OverviewCache()
+    app.state.fragments = FragmentCache()
+    if settings.search_slots < 0:
+        raise InputError(f"SUCAI_SEARCH_SLOTS is 0 (one per core) or more, not {settings.search_slots}")
+    app.state.search_gate = FairGate(settings.search_slots or default_slots())
     app.add_middleware(
         SessionMiddleware, secret_key=library.secret().decode(), session_cookie=SESSION_COOKIE,
         max_age=SESSION_DAYS * 24 * 3600, same_site="lax", https_only=settings.secure_cookies,

@@ -8,12 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from sucai import access
 from sucai.errors import InputError, QueryError
-from sucai.model import Document, SearchResult
+from sucai.model import Document, SearchResult, User
 from sucai.web.auth import Viewer, download_status, library
 from sucai.web.doc_view import document_view
+from sucai.web.fragments import FragmentCache, ResultsPart
+from sucai.web.gate import search_gate
 from sucai.web.limits import limit_search
 from sucai.web.overview import OverviewCache, facet_links
 from sucai.web.problems import PathId, chinese_part
@@ -50,9 +53,15 @@ def search_page(
         error = f"查询过长：最多 {MAX_QUERY_CHARS} 字，现有 {len(query)} 字。请删短后再搜。"
         return render(request, "search.html", {**empty, "q": query[:MAX_QUERY_CHARS], "error": error}, status=400)
     limit_search(request, viewer)  # per address or account, kept in the store (429 with Retry-After)
+    with search_gate(request):  # computed and rendered in turn: see web/gate.py
+        return _results_page(request, viewer, query, page, empty)
+
+
+def _results_page(request: Request, viewer: User, query: str, page: int, empty: dict[str, Any]) -> HTMLResponse:
     lib = library(request)
     letters = re.sub(r"[ ']", "", query)
     suggestions = lib.suggest(letters, limit=SUGGESTIONS, viewer=viewer) if _PINYIN.fullmatch(query) else []
+    generation = lib.engine.generation  # before the search: a kept part is never older than its key says
     try:
         res = lib.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer)
     except QueryError as exc:  # shown beside the box that holds the query, so it can be corrected there
@@ -60,11 +69,30 @@ def search_page(
         return render(request, "search.html", {**empty, "error": error, "suggestions": suggestions}, status=400)
     if page == 1:  # what users look for (the admin page): a query once, not once per page turned
         lib.log_search(query, res, viewer)
-    context: dict[str, Any] = {
-        "q": query, "res": res, "page": page, "pages": page_numbers(page, last_page(res)),
-        "last_page": last_page(res), "facets": facet_links(query, res.facets), "suggestions": suggestions,
-    }
+    signed_in = viewer.id > 0
+    key = (generation, query, page, access.can_read_paid(viewer), signed_in, bool(suggestions))
+    part = _fragments(request).get_or_render(
+        key, lambda: _results_part(request, res, query, page, signed_in, bool(suggestions))
+    )
+    context = {"q": query, "res": res, "page": page, "suggestions": suggestions, "results": part}
     return render(request, "search.html", context)
+
+
+def _results_part(
+    request: Request, res: SearchResult, query: str, page: int, signed_in: bool, pinyin_shown: bool
+) -> ResultsPart:
+    """The hits, pager and facets of a results page (templates/_results.html): the same for every viewer of
+    the kind the key of web/fragments.py names."""
+    env = request.app.state.templates.env
+    context = {"q": query, "res": res, "page": page, "pages": page_numbers(page, last_page(res)),
+               "last_page": last_page(res), "signed_in": signed_in, "suggestions": pinyin_shown}
+    hits = env.get_template("_results.html").render(context)
+    facets = env.get_template("_facets.html").render(facets=facet_links(query, res.facets))
+    return ResultsPart(Markup(hits), Markup(facets))
+
+
+def _fragments(request: Request) -> FragmentCache:
+    return request.app.state.fragments  # type: ignore[no-any-return]
 
 
 def last_page(res: SearchResult) -> int:
