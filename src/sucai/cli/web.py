@@ -140,11 +140,14 @@ def _serve(db: str | None, host: str, port: int) -> None:
     from sucai.cli.common import open_announced
     from sucai.settings import Settings
     from sucai.web.app import create_app
+    from sucai.web.heap import settle_for_serving
 
     settings = Settings.from_env(db=db)
     lib = open_announced(settings)
     try:
-        uvicorn.run(create_app(settings, lib), host=host, port=port, log_level="info")
+        app = create_app(settings, lib)
+        settle_for_serving(app)
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         lib.close()
 

@@ -16,6 +16,9 @@ from sucai.settings import Settings
 def create() -> FastAPI:
     """uvicorn's factory (`sucai.web.worker:create`): settings from the environment serve names."""
     from sucai.web.app import create_app
+    from sucai.web.heap import settle_for_serving
 
     settings = Settings.from_env()
-    return create_app(settings, open_library(settings=settings))
+    app = create_app(settings, open_library(settings=settings))
+    settle_for_serving(app)
+    return app
