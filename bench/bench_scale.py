@@ -36,7 +36,7 @@ import psycopg
 from bench_search import load_store, percentile
 from bench_web import free_port, wait_ready
 from corpus import as_text, generate
-from load import CLIENTS, run_load
+from load import CLIENTS, run_load, start_wrk, wrk_available, wrk_result
 from results import write_section
 from sucai.library import open_library
 from sucai.settings import Settings
@@ -44,6 +44,7 @@ from sucai.store import open_store
 from sucai.store.postgres import redact
 
 DATA = Path(__file__).with_name("data")
+NODE_PIDS: dict[str, int] = {}  # a running node's process, by base URL
 QUERY_WORDS = ("主题教育", "乡村振兴", "同志们", "高质量发展", "基层", "责任", "党的建设", "安全生产", "调研", "群众")
 
 
@@ -90,6 +91,7 @@ def node(
     pin = None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu}))
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, preexec_fn=pin)
     base = f"http://127.0.0.1:{port}"
+    NODE_PIDS[base] = proc.pid
     try:
         wait_ready(base, proc, log, poll=0.05)  # the new node's first answer is timed from here
         yield base
@@ -212,31 +214,90 @@ def latency_while_ingesting(db: str, index: Path, extra: Path) -> dict[str, floa
 
 
 def throughput(
-    db: str, work: Path, requests: int, cap_s: float, folder: Path
+    db: str, work: Path, requests: int, cap_s: float, folder: Path, rounds: int = 4
 ) -> dict[str, tuple[float, float, float]]:
-    """req/s and p50/p95 of the search page with CLIENTS clients: one node, then two (clients alternate).
+    """req/s and p50/p95 of the search page with CLIENTS clients: one node, then two (half the clients each).
     Each node is held to a core of its own, as if each were a machine: on this 2-core machine an unpinned
-    node's engine threads already take more than one core, and a second node would have none to add."""
-    out: dict[str, tuple[float, float, float]] = {}
+    node's engine threads already take more than one core, and a second node would have none to add. The
+    clients are wrk's where it is installed (a C program: its CPU, taken from the nodes' cores, is a tenth of
+    bench/load.py's), else load.py's, one process per node. This machine's speed drifts by 10-30% over
+    minutes, so the two kinds of run alternate in short rounds and the figures sum the rounds."""
     paths = search_paths(requests, folder=folder)
-    with node(db, work / "node-1", cpu=0) as one:
-        caught_up(one)
-        run_load(one, paths[:CLIENTS * 2], {}, cap_s)  # warm
-        load = run_load(one, paths, {}, cap_s)
-        out["one node"] = (len(load.ms) / load.seconds, percentile(load.ms, 50), percentile(load.ms, 95))
-        with node(db, work / "node-2", cpu=1) as two:
-            caught_up(two)
-            run_load(two, paths[:CLIENTS * 2], {}, cap_s)
-            # One load process per node: two event loops in one process would take turns with the GIL.
-            with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as clients:
-                clients.submit(percentile, [1.0], 50).result()  # started before the clock
-                started = time.perf_counter()
-                halves = [clients.submit(run_load, base, paths[i::2], {}, cap_s) for i, base in enumerate((one, two))]
-                loads = [half.result() for half in halves]
-                seconds = time.perf_counter() - started
-            ms = [m for load in loads for m in load.ms]
-            out["two nodes"] = (len(ms) / seconds, percentile(ms, 50), percentile(ms, 95))
-    return out
+    with node(db, work / "node-1", cpu=0) as one, node(db, work / "node-2", cpu=1) as two:
+        # Warm: every distinct query once, so that both runs measure serving, not a first answer's counting.
+        warm = list(dict.fromkeys(paths))
+        for base in (one, two):
+            caught_up(base)
+            run_load(base, warm, {}, cap_s)
+        runs: dict[str, list[tuple[float, float, float, float]]] = {"one node": [], "two nodes": []}
+        for _ in range(rounds):
+            runs["one node"].append(_clients_on([one], [paths], cap_s / rounds, work))
+            runs["two nodes"].append(_clients_on([one, two], [paths[0::2], paths[1::2]], cap_s / rounds, work))
+    ratios = [b[0] / a[0] for a, b in zip(runs["one node"], runs["two nodes"], strict=True)]
+    print(f"two nodes / one node, round by round: {', '.join(f'{r:.2f}' for r in ratios)}", file=sys.stderr)
+    return {kind: _summed(parts) for kind, parts in runs.items()}
+
+
+def _summed(parts: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:
+    """(req/s, p50, p95) over rounds of (req/s, p50, p95, seconds): rates by time, percentiles by requests."""
+    seconds = sum(p[3] for p in parts)
+    done = [p[0] * p[3] for p in parts]
+    return (sum(done) / seconds, *(sum(p[i] * n for p, n in zip(parts, done, strict=True)) / sum(done) for i in (1, 2)))
+
+
+def _clients_on(
+    bases: list[str], paths: list[list[str]], cap_s: float, work: Path
+) -> tuple[float, float, float, float]:
+    """CLIENTS clients shared out over the nodes, all at once: (req/s over all, p50 ms, p95 ms, seconds)."""
+    clients = CLIENTS // len(bases)
+    if wrk_available():
+        machine, nodes = machine_busy(), [process_cpu(NODE_PIDS[base]) for base in bases]
+        procs = [start_wrk(base, part, cap_s, clients, work) for base, part in zip(bases, paths, strict=True)]
+        runs = [wrk_result(proc) for proc in procs]
+        spent = machine_busy() - machine
+        used = [process_cpu(NODE_PIDS[base]) - before for base, before in zip(bases, nodes, strict=True)]
+        print(f"{len(bases)} node(s): machine busy {spent:.1f} CPU-s, nodes {', '.join(f'{u:.1f}' for u in used)} "
+              f"CPU-s; the rest (clients, kernel, PostgreSQL) {spent - sum(used):.1f}", file=sys.stderr)
+        if any(run.errors for run in runs):
+            raise SystemExit(f"errors under load: {runs}")
+        weights = [run.requests for run in runs]  # percentiles of the parts, weighted by their requests
+        p50, p95 = (sum(getattr(r, name) * w for r, w in zip(runs, weights, strict=True)) / sum(weights)
+                    for name in ("p50_ms", "p95_ms"))
+        return sum(run.rate for run in runs), p50, p95, max(run.seconds for run in runs)
+    # One load process per node: two event loops in one process would take turns with the GIL.
+    with ProcessPoolExecutor(len(bases), mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(percentile, [1.0], 50).result()  # started before the clock
+        started = time.perf_counter()
+        parts = [pool.submit(run_load, base, part, {}, cap_s, clients) for base, part in zip(bases, paths, strict=True)]
+        loads = [part.result() for part in parts]
+        seconds = time.perf_counter() - started
+    ms = [m for load in loads for m in load.ms]
+    return len(ms) / seconds, percentile(ms, 50), percentile(ms, 95), seconds
+
+
+def machine_busy() -> float:
+    """CPU-seconds all cores have spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU-seconds of a process and its children (a node with --workers) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def only_throughput(args: argparse.Namespace, folder: Path) -> None:
+    work = Path(tempfile.mkdtemp(prefix="sucai-scale-"))
+    try:
+        pg = pg_schema_url(args.pg, f"bench_scale_{args.chars}")
+        timed_ingest(pg, folder, work / "pg-index")
+        rates = throughput(pg, work, args.requests, args.cap, folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    one, two = rates["one node"], rates["two nodes"]
+    print(f"one node {one[0]:.0f} req/s (p50 {one[1]:.0f}, p95 {one[2]:.0f}); two nodes {two[0]:.0f} req/s "
+          f"(p50 {two[1]:.0f}, p95 {two[2]:.0f}): {two[0] / one[0]:.2f}x")
 
 
 def main() -> None:
@@ -247,8 +308,13 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=40.0)
     parser.add_argument("--peer-chars", type=int, default=90_000_000, help="library size for the new-node runs")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--throughput-only", action="store_true", help="ingest into PostgreSQL, then only the "
+                        "one-node and two-node runs (printed; RESULTS.md untouched)")
     args = parser.parse_args()
     folder = files_for(args.chars)
+    if args.throughput_only:
+        only_throughput(args, folder)
+        return
     extra = files_for(max(args.chars // 3, 500_000), name="extra", seed=99)
     work = Path(tempfile.mkdtemp(prefix="sucai-scale-"))
     try:

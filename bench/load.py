@@ -7,8 +7,11 @@ does per request, so on a 2-core machine the servers under test, not the clients
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 CLIENTS = 20
@@ -100,3 +103,59 @@ async def _load(base: str, paths: list[str], cookies: dict[str, str], cap_s: flo
     await asyncio.gather(*(client() for _ in range(clients)))
     load.seconds = time.perf_counter() - started
     return load
+
+
+# -- wrk: the same closed loop from a C program, for runs where the generator's own CPU must be small ---------
+WRK_SCRIPT = """
+local paths, i = {}, 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class WrkRun:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def start_wrk(base: str, paths: list[str], seconds: float, clients: int, folder: Path) -> subprocess.Popen[str]:
+    """wrk (Debian's package) with `clients` keep-alive connections on one thread, taking the paths in turn."""
+    script, listed = folder / "paths.lua", folder / f"paths-{len(list(folder.iterdir()))}.txt"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    listed.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script),
+               base, "--", str(listed)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wrk_result(proc: subprocess.Popen[str]) -> WrkRun:
+    out, _ = proc.communicate(timeout=600)
+    line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({proc.returncode}):\n{out[-2000:]}")
+    requests, micros, errors, p50, p95, p99 = (int(x) for x in line.split()[1:])
+    return WrkRun(requests, micros / 1e6, errors, p50 / 1000, p95 / 1000, p99 / 1000)
