@@ -363,7 +363,8 @@ def main() -> None:
         f"| search page while another process ingests ({during['ingest_s']:.0f} s) | p50 {during['p50']:.1f} ms, "
         f"p90 {during['p90']:.1f}, p99 {during['p99']:.1f}, max {during['max']:.0f} ({during['n']:,.0f} searches, "
         f"{during['errors']:.0f} errors) | p99 ≤ 100 ms |",
-        f"| search page, {CLIENTS} clients, one node (one core; 400 distinct queries, drawn with repeats) | "
+        f"| search page, {CLIENTS} clients, one node (one core; 400 distinct queries drawn with repeats, each asked "
+        f"once before; {'wrk' if wrk_available() else 'bench/load.py'}; four rounds alternating with the next row) | "
         f"{one[0]:.0f} req/s "
         f"(p50 {one[1]:.0f} ms, p95 {one[2]:.0f}) | — |",
         f"| search page, {CLIENTS} clients, two nodes (each its own index and core) | {two[0]:.0f} req/s "

@@ -7,8 +7,10 @@ does per request, so on a 2-core machine the servers under test, not the clients
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,7 +146,10 @@ def wrk_available() -> bool:
 
 def start_wrk(base: str, paths: list[str], seconds: float, clients: int, folder: Path) -> subprocess.Popen[str]:
     """wrk (Debian's package) with `clients` keep-alive connections on one thread, taking the paths in turn."""
-    script, listed = folder / "paths.lua", folder / f"paths-{len(list(folder.iterdir()))}.txt"
+    # Files of this run's own: a wrk started a moment earlier may still be reading its script.
+    handle, name = tempfile.mkstemp(prefix="wrk-", suffix=".lua", dir=folder)
+    script, listed = Path(name), Path(name).with_suffix(".txt")
+    os.close(handle)
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     listed.write_text("\n".join(paths) + "\n", encoding="utf-8")
     command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script),
