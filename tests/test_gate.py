@@ -105,6 +105,7 @@ def test_a_negative_slot_count_is_a_clear_error(tmp_path, monkeypatch) -> None: 
     lib = open_library(settings.db, settings)
     try:
         with pytest.raises(InputError, match="SUCAI_SEARCH_SLOTS"):
-            create_app(settings, lib, follow=False)
+            create_app(settings, lib)
+        assert lib.follower is None  # refused before the index follower started
     finally:
         lib.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from typing import Any
 
 import tantivy
 
+from sucai.kept import Kept
 from sucai.model import Document, FreeFacts, Hit, SearchResult, Suggestion
 from sucai.search.index import (
     ALL_FIELDS,
@@ -133,40 +133,23 @@ class DocumentCache:
 
     def __init__(self, store: Store, max_chars: int = DOC_CACHE_CHARS) -> None:
         self.store = store
-        self.max_chars = max_chars
-        self._docs: OrderedDict[int, DocumentText] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._docs: Kept[DocumentText] = Kept(max_chars, weigh=lambda doc: len(doc.text))
         self.hits = self.misses = 0
 
     def get(self, ids: Sequence[int]) -> dict[int, DocumentText]:
-        with self._lock:
-            found = {i: self._docs[i] for i in ids if i in self._docs}
-            for i in found:
-                self._docs.move_to_end(i)
+        found = {i: doc for i in ids if (doc := self._docs.get(i)) is not None}
         missing = [i for i in ids if i not in found]
         self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
         fetched = {d.id: d for d in self.store.document_texts(missing)} if missing else {}
-        with self._lock:
-            for doc_id, doc in fetched.items():
-                self._put(doc_id, doc)
-            while self._chars > self.max_chars and self._docs:
-                self._chars -= len(self._docs.popitem(last=False)[1].text)
+        for doc_id, doc in fetched.items():
+            self._docs.put(doc_id, doc)
         return found | fetched
 
-    def _put(self, doc_id: int, doc: DocumentText) -> None:
-        old = self._docs.pop(doc_id, None)
-        self._chars += len(doc.text) - (len(old.text) if old else 0)
-        self._docs[doc_id] = doc
-
     def forget(self, ids: Sequence[int] | None = None) -> None:
-        with self._lock:
-            if ids is None:
-                self._docs.clear()
-                self._chars = 0
-            for i in ids or ():
-                old = self._docs.pop(i, None)
-                self._chars -= len(old.text) if old else 0
+        if ids is None:
+            self._docs.clear()
+        for i in ids or ():
+            self._docs.forget(i)
 
 
 class SearchEngine:

@@ -8,31 +8,12 @@ without member access is only ever given answers computed for viewers without me
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
-
+from sucai.kept import Kept
 from sucai.model import SearchResult
 
 ENTRIES = 2048  # ~20 hits with snippets each: a few KB apiece
 
 
-class ResultCache:
+class ResultCache(Kept[SearchResult]):
     def __init__(self, entries: int = ENTRIES) -> None:
-        self.entries = entries
-        self._found: OrderedDict[Hashable, SearchResult] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> SearchResult | None:
-        with self._lock:
-            found = self._found.get(key)
-            if found is not None:
-                self._found.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, result: SearchResult) -> None:
-        with self._lock:
-            self._found[key] = result
-            self._found.move_to_end(key)
-            while len(self._found) > self.entries:
-                self._found.popitem(last=False)
+        super().__init__(entries)

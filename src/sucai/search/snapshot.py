@@ -147,9 +147,14 @@ def _stage(root: Path, folder: Path) -> list[tuple[str, int]]:
 
 
 def _committed_files(sub: Path) -> list[str]:
-    segments = {str(s["segment_id"]).replace("-", "") for s in _json(sub / "meta.json")["segments"]}
+    segments = _segment_ids(sub)
     files = sorted(p.name for p in sub.iterdir() if p.name.split(".", 1)[0] in segments)
     return ["meta.json", ".managed.json", *files]
+
+
+def _segment_ids(sub: Path) -> set[str]:
+    """The segments a sub-index's last commit lists (meta.json), as its files' names begin."""
+    return {str(s["segment_id"]).replace("-", "") for s in _json(sub / "meta.json")["segments"]}
 
 
 def _link_or_copy(source: Path, dest: Path) -> int:
@@ -297,7 +302,7 @@ def _verify_sub_index(sub: Path) -> None:
     """Every file of every committed segment is there (tantivy's own list of the files it made, .managed.json,
     names them all), and the index opens."""
     try:
-        segments = {str(s["segment_id"]).replace("-", "") for s in _json(sub / "meta.json")["segments"]}
+        segments = _segment_ids(sub)
         managed = [str(name) for name in _json(sub / ".managed.json")]
         missing = [n for n in managed if n.split(".", 1)[0] in segments and not (sub / n).is_file()]
         if missing:

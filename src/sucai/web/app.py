@@ -31,6 +31,8 @@ token), 404, 409 a stale draft save, 413 too large, 429 quota or rate limit (wit
 
 def create_app(settings: Settings, library: Library, follow: bool = True) -> FastAPI:
     """The web app over a library: pages, the API, admin and desk; sessions signed with Library.secret()."""
+    if settings.search_slots < 0:  # refused before anything starts (the follower below is a thread)
+        raise InputError(f"SUCAI_SEARCH_SLOTS is 0 (one per core) or more, not {settings.search_slots}")
     app = FastAPI(title="素材库 sucai API", version="1", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
@@ -44,8 +46,6 @@ def create_app(settings: Settings, library: Library, follow: bool = True) -> Fas
     app.state.jobs = IngestJobs(library)
     app.state.overview = OverviewCache()
     app.state.fragments = FragmentCache()
-    if settings.search_slots < 0:
-        raise InputError(f"SUCAI_SEARCH_SLOTS is 0 (one per core) or more, not {settings.search_slots}")
     app.state.search_gate = FairGate(settings.search_slots or default_slots())
     app.add_middleware(
         SessionMiddleware, secret_key=library.secret().decode(), session_cookie=SESSION_COOKIE,
