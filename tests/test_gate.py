@@ -109,3 +109,11 @@ def test_a_negative_slot_count_is_a_clear_error(tmp_path, monkeypatch) -> None: 
         assert lib.follower is None  # refused before the index follower started
     finally:
         lib.close()
+
+
+@pytest.mark.parametrize(("var", "raw"), [("SUCAI_SEARCH_SLOTS", "two"), ("SUCAI_TOKEN_DAYS", "1.5"),
+                                          ("SUCAI_LIMIT_CHECK", "often")])
+def test_a_setting_that_does_not_parse_is_named_in_the_error(monkeypatch, var: str, raw: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(var, raw)
+    with pytest.raises(InputError, match=f"{var}='{raw}'"):
+        Settings.from_env()

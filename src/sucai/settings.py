@@ -81,7 +81,15 @@ def _typed_values(env: Mapping[str, str]) -> dict[str, object]:
         (_INT_VARS, int),
         (_TEXT_VARS, str.strip),
     ]
-    return {name: parse(env[var]) for names, parse in parsers for name, var in names.items() if env.get(var)}
+    values: dict[str, object] = {}
+    for names, parse in parsers:
+        for name, var in names.items():
+            if env.get(var):
+                try:
+                    values[name] = parse(env[var])
+                except (ValueError, InputError) as exc:  # int("abc") names neither the variable nor its value
+                    raise InputError(f"{var}={env[var]!r}: {exc}") from exc
+    return values
 _RATE_VARS = {
     "limit_search_guest": "SUCAI_LIMIT_SEARCH_GUEST", "limit_search_account": "SUCAI_LIMIT_SEARCH_ACCOUNT",
     "limit_check": "SUCAI_LIMIT_CHECK", "limit_login_account": "SUCAI_LIMIT_LOGIN_ACCOUNT",
