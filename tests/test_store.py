@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -533,6 +534,52 @@ def test_sqlite_reads_do_not_wait_for_another_process_writing(tmp_path: Path) ->
         writer.execute("ROLLBACK")
         writer.close()
         store.close()
+
+
+def test_sqlite_reads_do_not_wait_for_a_write_in_the_same_process(tmp_path: Path) -> None:
+    """`serve --watch` ingests in the serving process: its pages read a snapshot from before the file's
+    transaction instead of waiting for it; once it commits, the next read sees the new document."""
+    store = SqliteStore(tmp_path / "lib.db")
+    [first] = store.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_ingest() -> list[int]:
+        with store.transaction():  # what add_file does, held open as a large file would hold it
+            ids = store.add_file(make_file("b"), [make_doc(2)], [prints(2)])
+            assert store.count_documents() == 2  # the writer reads its own rows
+            inside.set()
+            release.wait(10)
+            return ids
+
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(slow_ingest)
+        assert inside.wait(10)
+        try:
+            started = time.monotonic()
+            assert store.count_documents() == 1
+            assert store.document(first).title == make_doc(1).title
+            assert len(store.document_texts([first])) == 1
+            assert time.monotonic() - started < 1  # it used to wait for the writer's commit
+        finally:
+            release.set()
+        [second] = writing.result()
+    assert store.count_documents() == 2 and store.document(second).title == make_doc(2).title
+    store.close()
+
+
+def test_sqlite_nested_reads_join_and_writes_inside_reads_are_refused(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "lib.db")
+    store.add_file(make_file("a"), [make_doc(1)], [prints(1)])
+    with store.transaction(write=False) as outer:
+        outer.execute("SELECT id FROM documents")
+        assert store.count_documents() == 1  # a nested read, on a cursor of its own
+        assert len(outer.fetchall()) == 1  # the outer cursor's rows are still there
+        with pytest.raises(StoreError, match="read-only"):
+            store.add_file(make_file("b"), [make_doc(2)], [prints(2)])
+    assert store.count_documents() == 1
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.count_documents()
 
 
 # -- phrase bank (金句) ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from sucai.errors import StoreError
 from sucai.store.cursor import Cursor
 from sucai.store.schema import SQLITE
 from sucai.store.sql import SqlStore
+from sucai.store.sqlite_readers import Readers
 
 
 class _SqliteCursor(Cursor):
@@ -53,10 +55,30 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA mmap_size=268435456")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable sucai library ({exc})") from exc
+        self._writing_thread: int | None = None  # the thread inside a transaction on the writing connection
         self.migrate()
+        # After the migrations: a reader never sees a schema older than this code's. An in-memory database
+        # exists only on its one connection, so there everything stays on it.
+        self._readers = None if str(path) == ":memory:" else Readers(self.path, _SqliteCursor)
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Cursor]:
+        """As SqlStore.transaction; a read outside this thread's write transaction reads a snapshot on a
+        connection of its own (store/sqlite_readers.py), without waiting for the writing connection."""
+        readers = getattr(self, "_readers", None)  # None during the migrations, and for :memory:
+        if readers is not None and self._writing_thread != threading.get_ident():
+            if write and readers.reading():
+                raise StoreError("a write cannot join a read-only transaction")
+            if not write:
+                with readers.snapshot() as cur:
+                    yield cur
+                return
+        with super().transaction(write) as cur:
+            yield cur
 
     @contextmanager
     def _outer_transaction(self, write: bool) -> Iterator[Cursor]:
+        self._writing_thread = threading.get_ident()
         try:
             # A writer takes the write lock at once (no deadlock upgrading later); a reader reads a snapshot.
             self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -66,11 +88,15 @@ class SqliteStore(SqlStore):
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+        finally:
+            self._writing_thread = None
 
     def _joined_cursor(self) -> Cursor:
         return _SqliteCursor(self._conn.cursor())
 
     def close(self) -> None:
+        if self._readers is not None:
+            self._readers.close()
         with self._lock:
             self._conn.close()
 
