@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,6 +129,25 @@ def test_every_form_post_without_the_csrf_token_is_refused(lib: Library) -> None
             assert "表单已失效" in response.text
     assert lib.user("free").tier == "free"
     assert lib.downloads_today(lib.user("admin")) == 0
+
+
+def test_a_reading_guest_gets_no_cookie_and_a_member_page_one_token_for_every_form(lib: Library) -> None:
+    """Guests are told apart without the store (no cookie, no token); a member's document page has a form per
+    paragraph, every one carrying the session's one token, which the form posts are checked against."""
+    doc_id = lib.list_documents(limit=1)[1][0].id
+    guest = make_client(lib)
+    for path in ("/", "/search?q=工作", f"/d/{doc_id}"):
+        page = guest.get(path)
+        assert page.status_code == 200 and "set-cookie" not in page.headers, path
+    member = signed_client(lib, "member")
+    page = member.get(f"/d/{doc_id}").text
+    tokens = re.findall(r'name="csrf" value="([^"]+)"', page)
+    assert page.count('action="/desk/add"') >= 2 and len(tokens) > page.count('action="/desk/add"')
+    assert set(tokens) == {csrf_of(member, f"/d/{doc_id}")}
+    block = re.search(r'name="block" value="(\d+)"', page)
+    assert block is not None
+    added = member.post("/desk/add", data={"doc_id": doc_id, "block": block.group(1), "csrf": tokens[0]})
+    assert added.status_code in {200, 303}
 
 
 def test_a_guest_login_form_carries_a_token_too(lib: Library) -> None:
