@@ -13,7 +13,7 @@ from sucai.errors import StoreError
 from sucai.store.cursor import Cursor
 from sucai.store.schema import SQLITE
 from sucai.store.sql import SqlStore
-from sucai.store.sqlite_readers import Readers
+from sucai.store.sqlite_readers import MMAP_BYTES, Readers
 
 
 class _SqliteCursor(Cursor):
@@ -52,10 +52,11 @@ class SqliteStore(SqlStore):
             # Reads dominate (snippets fetch ~20 documents a query): a 64 MiB page cache and mapped reads.
             # (256 MiB was tried for ingest at 90M characters: under 10% faster, and a serving process grows.)
             self._conn.execute("PRAGMA cache_size=-65536")
-            self._conn.execute("PRAGMA mmap_size=268435456")
+            self._conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable sucai library ({exc})") from exc
         self._writing_thread: int | None = None  # the thread inside a transaction on the writing connection
+        self._readers: Readers | None = None  # the migrations run on the writing connection alone
         self.migrate()
         # After the migrations: a reader never sees a schema older than this code's. An in-memory database
         # exists only on its one connection, so there everything stays on it.
@@ -65,7 +66,7 @@ class SqliteStore(SqlStore):
     def transaction(self, write: bool = True) -> Iterator[Cursor]:
         """As SqlStore.transaction; a read outside this thread's write transaction reads a snapshot on a
         connection of its own (store/sqlite_readers.py), without waiting for the writing connection."""
-        readers = getattr(self, "_readers", None)  # None during the migrations, and for :memory:
+        readers = self._readers
         if readers is not None and self._writing_thread != threading.get_ident():
             if write and readers.reading():
                 raise StoreError("a write cannot join a read-only transaction")
