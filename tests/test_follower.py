@@ -6,14 +6,16 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scale_helpers import notice, write_notices
 from sucai.library import Library, open_library
+from sucai.model import Block, Document
 from sucai.search.engine import SearchEngine
 from sucai.search.follower import Follower
 from sucai.search.index import STATE_FILE, SearchIndex
@@ -154,3 +156,48 @@ def test_state_writes_from_many_threads_at_once_do_not_collide(tmp_path: Path) -
     assert not failures
     assert index.applied_seq() % 100 == 29
     assert sorted(p.name for p in index.path.iterdir() if p.name.startswith(STATE_FILE)) == [STATE_FILE]
+
+
+class _CommitDuringReload:
+    """Stands in for an index's main reader: reloads it, then lets another process's index commit, so the
+    commit lands between this process's reader reload and its reading of the position (the race in reload)."""
+
+    def __init__(self, inner: Any, commit: Callable[[], None]) -> None:
+        self.inner, self.commit = inner, commit
+
+    def reload(self) -> None:
+        self.inner.reload()
+        self.commit()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _notice(doc_id: int) -> Document:
+    return Document(id=doc_id, title=f"第{doc_id}号通知", blocks=[Block("paragraph", f"第{doc_id}号通知的正文。")])
+
+
+def test_a_commit_racing_a_reload_is_never_recorded_as_seen(tmp_path: Path) -> None:
+    """Two processes' views of one index folder: a commit that lands while this one reloads is either seen
+    by its readers or left unrecorded, so the follower's next check reloads and finds it (never skipped)."""
+    here, other = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+
+    def commit(doc_id: int) -> None:
+        with other.writers() as writers:
+            other.add(writers, _notice(doc_id))
+            other.commit(writers, doc_id)
+
+    commit(1)
+    here.reload()
+    assert (here.loaded_seq, here.num_docs()) == (1, 1)
+    real = here.main
+    here.main = _CommitDuringReload(real, lambda: commit(2))  # type: ignore[assignment]
+    try:
+        here.reload()
+    finally:
+        here.main = real
+    seen = here.num_docs()  # read at once: tantivy's own reload on commit comes only after a delay
+    assert here.loaded_seq < 2 or seen == 2, "recorded position 2 while the readers hold the index before it"
+    if here.applied_seq() != here.loaded_seq:  # the follower's check (SearchEngine.sync)
+        here.reload()
+    assert (here.loaded_seq, here.num_docs()) == (2, 2)

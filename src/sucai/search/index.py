@@ -163,8 +163,8 @@ class SearchIndex:
         self.path = Path(path)
         self.schema = main_schema()
         self.lookup_schema = lookup_schema()
+        self.loaded_seq = self.applied_seq()  # before opening, for the reason reload() gives
         self._open_or_create()
-        self.loaded_seq = self.applied_seq()
         self.generation = 0  # raised by every reload: what was read before may have changed
 
     # -- opening -------------------------------------------------------------------------------
@@ -262,10 +262,15 @@ class SearchIndex:
         self.reload()
 
     def reload(self) -> None:
+        """See the latest commit. The position is read before the readers reload, so it never claims more
+        than they hold: read after, a commit by another process landing in between was recorded as seen
+        while the readers missed it, and nothing reloaded again until the next commit (answers kept for
+        this generation would have shown, until then, text that commit had made member-only)."""
+        seq = self.applied_seq()
         self.main.reload()
         self.lookup.reload()
         self.paid_lookup.reload()
-        self.loaded_seq = self.applied_seq()
+        self.loaded_seq = seq
         self.generation += 1
 
     def clear(self, writers: Writers) -> None:
