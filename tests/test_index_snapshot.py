@@ -16,9 +16,12 @@ import socket
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +33,9 @@ from conftest import project_documents
 from scale_helpers import write_notices
 from sucai import access
 from sucai.library import Library, open_library
+from sucai.search import snapshot as snapshot_module
 from sucai.search.index import FORMAT, STATE_FILE
-from sucai.search.snapshot import SnapshotRefused, take_snapshot, unpack_snapshot
+from sucai.search.snapshot import SnapshotRefused, fetch_snapshot, index_is_empty, take_snapshot, unpack_snapshot
 from sucai.settings import Settings
 from sucai.web.nodes import NODE_REQUESTS
 from web_helpers import PASSWORD, build_library, make_client, signed_client
@@ -399,3 +403,68 @@ def test_guessing_the_secret_is_cut_short(tmp_path: Path) -> None:
             assert "x-sucai-position" not in answer.headers
     finally:
         library.close()
+
+
+# -- a busy peer ---------------------------------------------------------------------------------------------
+@contextmanager
+def busy_then_ready(snapshot: bytes, position: int, busy: int) -> Iterator[tuple[str, list[int]]]:
+    """A peer on a free port that answers 503 with Retry-After: 1 to its first `busy` requests (as a peer
+    building or committing does), then the snapshot; yields its URL and the statuses it gave."""
+    answered: list[int] = []
+
+    class Peer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            ready = len(answered) >= busy
+            answered.append(200 if ready else 503)
+            body = snapshot if ready else json.dumps({"error": "索引正在写入"}).encode()
+            self.send_response(answered[-1])
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header(*(("X-Sucai-Position", str(position)) if ready else ("Retry-After", "1")))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Peer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", answered
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_busy_peer_is_asked_again_after_the_wait_it_names(lib: Library, tmp_path: Path) -> None:
+    """A 503 with Retry-After (the peer is committing or building) is asked again, not taken as a reason to
+    build the whole index from the store; the copy then serves what the peer serves."""
+    taken = take_snapshot(lib.engine)
+    data, position = b"".join(taken.chunks()), taken.position
+    settings = Settings(db=lib.settings.db, index_dir=tmp_path / "index-new", secret_key="s",
+                        node_secret=SECRET, index_from="")
+    with busy_then_ready(data, position, busy=2) as (url, answered):
+        started = time.monotonic()
+        assert fetch_snapshot(replace(settings, index_from=url))
+        assert answered == [503, 503, 200] and time.monotonic() - started >= 2
+    copy = open_library(settings=replace(settings, index_from=""))
+    try:
+        assert copy.engine.index.loaded_seq == position
+        assert copy.search("主题教育", viewer=access.GUEST).total == lib.search("主题教育", viewer=access.GUEST).total
+    finally:
+        copy.close()
+
+
+def test_a_peer_busy_for_longer_than_the_wait_leaves_the_node_to_build(
+    lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot_module, "BUSY_WAIT_S", 2.5)
+    target = tmp_path / "index-new"
+    settings = Settings(db=lib.settings.db, index_dir=target, secret_key="s", node_secret=SECRET)
+    with busy_then_ready(b"", 1, busy=100) as (url, answered):
+        started = time.monotonic()
+        assert not fetch_snapshot(replace(settings, index_from=url))
+        waited = time.monotonic() - started
+    assert set(answered) == {503} and len(answered) >= 2  # asked again, then gave up within the wait
+    assert waited < 2.5 + 5
+    assert index_is_empty(target)  # nothing half-unpacked: the follower builds it from the store

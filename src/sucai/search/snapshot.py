@@ -46,6 +46,7 @@ CHUNK = 1024 * 1024
 BLOCK = tarfile.BLOCKSIZE
 FETCH_TIMEOUT_S = 30.0  # connecting, and waiting for each piece of the stream
 FETCH_DEADLINE_S = 300.0  # the whole copy: past this, building from the store is faster
+BUSY_WAIT_S = 60.0  # how long a new node waits, in all, for a busy peer to give its snapshot
 POSITION_HEADER = "X-Sucai-Position"
 SNAPSHOT_PATH = "/api/index/snapshot"
 # The names a snapshot may hold: the state file, and in each sub-index its meta files and tantivy's segment
@@ -61,7 +62,12 @@ class NoSnapshot(Exception):
 
 
 class SnapshotRefused(Exception):
-    """A snapshot stream that must not be unpacked (or a target it must not be unpacked into); says why."""
+    """A snapshot stream that must not be unpacked (or a target it must not be unpacked into); says why.
+    retry_after: the peer is busy (building, committing, or asked too often) and said when to ask again."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Readable(Protocol):
@@ -358,10 +364,33 @@ def download_snapshot(peer: str, secret: str, target: Path, max_bytes: int = MAX
     with httpx.stream("GET", url, headers=headers, timeout=httpx.Timeout(FETCH_TIMEOUT_S)) as response:
         if response.status_code != 200:
             response.read()
-            raise SnapshotRefused(f"{url} answered {response.status_code}: {response.text[:200]}")
+            raise SnapshotRefused(f"{url} answered {response.status_code}: {response.text[:200]}",
+                                  _retry_after(response.status_code, response.headers.get("retry-after", "")))
         raw = response.headers.get(POSITION_HEADER, "")
         position = int(raw) if raw.isdigit() else None
         return unpack_snapshot(_Chunks(response.iter_bytes(CHUNK), deadline), target, max_bytes, position)
+
+
+def _retry_after(status: int, header: str) -> float | None:
+    """The wait a busy peer asks for (503 while it builds or commits, 429 when asked too often), in seconds."""
+    if status not in (429, 503) or not header.strip().isdigit():
+        return None
+    return float(min(int(header), BUSY_WAIT_S))
+
+
+def _download_when_free(peer: str, secret: str, target: Path) -> int:
+    """download_snapshot, asked again after the wait a busy peer names, for up to BUSY_WAIT_S in all: a copy a
+    little later is still far sooner than a build (minutes at 90M characters)."""
+    give_up = time.monotonic() + BUSY_WAIT_S
+    while True:
+        try:
+            return download_snapshot(peer, secret, target)
+        except SnapshotRefused as exc:
+            wait = exc.retry_after
+            if wait is None or time.monotonic() + wait > give_up:
+                raise
+            log.info("sucai: %s is busy (%s); asking again in %.0f s", peer, exc, wait)
+            time.sleep(max(wait, 0.1))
 
 
 def fetch_snapshot(settings: Settings) -> bool:
@@ -380,7 +409,7 @@ def fetch_snapshot(settings: Settings) -> bool:
         return False
     started = time.monotonic()
     try:
-        position = download_snapshot(peer, settings.node_secret, target)
+        position = _download_when_free(peer, settings.node_secret, target)
     except Exception as exc:  # the peer is down, refuses, sends nonsense, the disk fills: build instead
         log.warning("sucai: could not copy the index from %s (%s: %s); building it from the store",
                     peer, type(exc).__name__, exc)
