@@ -468,7 +468,7 @@ def test_the_api_refuses_a_draft_over_the_cap_with_413(libs: Libraries) -> None:
     libs.b.add_user("capped", "free", PASSWORD)
     headers = {"Authorization": f"Bearer {libs.b.new_token('capped')}"}
     capped = Library(libs.b.store, replace(libs.b.settings, check_max_chars=100))  # the library's setting counts
-    client = make_client(capped)
+    client = make_client(capped, follow=False)  # B's store is closed by the fixture, not by `capped`
     refused = client.post("/api/check", json={"text": "字" * 101}, headers=headers)
     assert refused.status_code == 413 and "100" in refused.json()["error"]
     assert client.post("/api/check", json={"text": "字" * 100}, headers=headers).json()["chars"] == 100

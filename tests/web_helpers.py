@@ -57,9 +57,11 @@ def build_library(directory: Path, documents: Sequence[Path] | None = None, **se
     return lib
 
 
-def make_client(lib: Library, **settings: Any) -> TestClient:
-    """A client of a new app over the library (settings overridden for this app only)."""
-    return TestClient(create_app(replace(lib.settings, **settings), lib), follow_redirects=False)
+def make_client(lib: Library, follow: bool = True, **settings: Any) -> TestClient:
+    """A client of a new app over the library (settings overridden for this app only). follow=False: no index
+    follower, for a Library object sharing another's store, which the other closes (a follower left polling
+    a closed store logs an error at exit)."""
+    return TestClient(create_app(replace(lib.settings, **settings), lib, follow=follow), follow_redirects=False)
 
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
