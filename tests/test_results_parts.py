@@ -85,27 +85,13 @@ def _part(text: str) -> ResultsPart:
     return ResultsPart(Markup(text), Markup(""))
 
 
-def test_a_part_is_rendered_once_per_key() -> None:
-    cache = FragmentCache()
-    rendered: list[str] = []
-
-    def render(text: str) -> ResultsPart:
-        rendered.append(text)
-        return _part(text)
-
-    for _ in range(3):
-        assert cache.get_or_render(("q", 1), lambda: render("a")).hits == "a"
-    assert cache.get_or_render(("q", 2), lambda: render("b")).hits == "b"
-    assert rendered == ["a", "b"]
-
-
 def test_the_kept_parts_stay_within_their_budget_least_recent_first() -> None:
     cache = FragmentCache(budget=25)
     for key in "abc":
-        cache.get_or_render(key, lambda key=key: _part(key * 10))
-    assert len(cache) == 2  # 30 characters would be over the budget: "a" went
-    again: list[str] = []
-    cache.get_or_render("a", lambda: (again.append("a"), _part("a" * 10))[1])
-    assert again == ["a"]
-    cache.get_or_render("huge", lambda: _part("x" * 100))  # larger than the whole budget: not kept at all
-    assert len(cache) == 2
+        cache.put(key, _part(key * 10))
+    assert len(cache) == 2 and cache.get("a") is None  # 30 characters would be over the budget: "a" went
+    assert cache.get("b") is not None  # now the most recent: "c" goes next
+    cache.put("d", _part("d" * 10))
+    assert cache.get("c") is None and cache.get("b") is not None
+    cache.put("huge", _part("x" * 100))  # larger than the whole budget: not kept at all
+    assert cache.get("huge") is None and len(cache) == 2

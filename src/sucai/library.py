@@ -172,12 +172,18 @@ class Library(Accounts, Service, WritingDesk):
         return [access.visible_summary(d, viewer or access.OPERATOR) for d in docs]
 
     def search(
-        self, query: str, limit: int = 20, offset: int = 0, viewer: User | None = None
+        self, query: str, limit: int = 20, offset: int = 0, viewer: User | None = None, snippets: bool = True
     ) -> SearchResult:
-        if self.follower is None:  # a serving process's follower keeps the index in step instead
-            self.engine.sync()
+        """The page of hits from `offset`; `snippets=False` leaves out the short snippets (paragraph hits stay)."""
+        self.catch_up()
         paid_visible = access.can_read_paid(viewer or access.OPERATOR)
-        return self.engine.search(query, limit=limit, offset=offset, paid_visible=paid_visible)
+        return self.engine.search(query, limit=limit, offset=offset, paid_visible=paid_visible, snippets=snippets)
+
+    def catch_up(self) -> None:
+        """Bring the index in step with the store now, unless a follower does so in the background (a serving
+        process's)."""
+        if self.follower is None:
+            self.engine.sync()
 
     def suggest(self, prefix: str, limit: int = 10, viewer: User | None = None) -> list[Suggestion]:
         paid_visible = access.can_read_paid(viewer or access.OPERATOR)

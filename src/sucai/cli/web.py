@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,6 +124,9 @@ def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
     from sucai.cli.common import open_announced
     from sucai.search.index import SearchIndex
     from sucai.settings import Settings
+    from sucai.web.shared_pages import FILE_NAME, SharedPages
+    from sucai.web.worker import SHARED_PAGES_ENV
+    from sucai.web.workers import Supervisor, reuse_port_supported
 
     settings = Settings.from_env(db=db)
     lib = open_announced(settings)  # create and migrate the library once, before the workers race to
@@ -131,7 +135,15 @@ def _serve_workers(db: str | None, host: str, port: int, workers: int) -> None:
     SearchIndex(settings.resolved_index_dir())  # the index folder too: the workers share it
     os.environ["SUCAI_DB"] = settings.db
     os.environ["SUCAI_INDEX"] = str(settings.resolved_index_dir())
-    uvicorn.run("sucai.web.worker:create", factory=True, host=host, port=port, workers=workers, log_level="info")
+    with tempfile.TemporaryDirectory(prefix="sucai-shared-") as shared:  # private (0700), gone after the run
+        path = Path(shared) / FILE_NAME
+        SharedPages.create(path)
+        os.environ[SHARED_PAGES_ENV] = str(path)
+        if reuse_port_supported():
+            Supervisor(host, port, workers).run()
+        else:
+            uvicorn.run("sucai.web.worker:create", factory=True, host=host, port=port, workers=workers,
+                        log_level="info")
 
 
 def _serve(db: str | None, host: str, port: int) -> None:

@@ -24,6 +24,7 @@ from sucai.search.index import (
     SYNC_HEAP,
     Fields,
     IndexBusy,
+    Loaded,
     SearchIndex,
     Writers,
     body_query,
@@ -33,7 +34,7 @@ from sucai.search.index import (
 from sucai.search.query import AnyOf, Filter, ParsedQuery, Phrase, parse
 from sucai.search.ranking import ranked_page
 from sucai.search.result_cache import ResultCache
-from sucai.search.snippets import matcher_for, snippets_and_paragraphs
+from sucai.search.snippets import MAX_SNIPPETS, matcher_for, snippets_and_paragraphs
 from sucai.search.suggest import suggest
 from sucai.search.tokens import phrase_query
 from sucai.store.base import Store
@@ -87,9 +88,10 @@ class HitBuilder:
     is `locked` when the document has a member-only part the viewer may not read (its lock notice
     invites to join); year and genre are then those of the free text."""
 
-    def __init__(self, parsed: ParsedQuery, paid_visible: bool) -> None:
+    def __init__(self, parsed: ParsedQuery, paid_visible: bool, snippets: bool = True) -> None:
         self.parsed = parsed
         self.paid_visible = paid_visible
+        self.snippets = MAX_SNIPPETS if snippets else 0
         self.matcher = matcher_for(tuple(parsed.phrases()))
         self.title_matcher = matcher_for(tuple(parsed.title_phrases()))
 
@@ -100,7 +102,7 @@ class HitBuilder:
             free = shown_free_facts(doc.free_facts, True) or FreeFacts()
             year, genre = free.year, free.genre
         matches = self.matcher.blocks(self.matcher.haystack(doc), include_paid=self.paid_visible)
-        snippets, paragraphs = snippets_and_paragraphs(self.matcher, matches)
+        snippets, paragraphs = snippets_and_paragraphs(self.matcher, matches, snippets=self.snippets)
         return Hit(
             id=doc.id, title=doc.title, score=score, year=year, genre=genre,
             title_html=self.title_matcher.highlight(doc.title), snippets=snippets, paragraphs=paragraphs,
@@ -175,8 +177,9 @@ class SearchEngine:
         """Apply the store's changes since the index's sequence number; returns how many were applied."""
         with self._lock:
             target = self.store.last_seq()
-            applied = self.index.applied_seq()
-            if applied != self.index.loaded_seq:  # another process committed
+            position = self.index.applied_position()
+            applied = position.seq
+            if position != self.index.loaded.position:  # another process committed (or rebuilt)
                 self.index.reload()
                 self.doc_cache.forget()
             if applied == target:
@@ -284,12 +287,18 @@ class SearchEngine:
         generation may be out of date."""
         return self.index.generation
 
+    @property
+    def loaded(self) -> Loaded:
+        """The position and generation the readers hold, read together."""
+        return self.index.loaded
+
     def search(
-        self, query: str, *, limit: int = 20, offset: int = 0, paid_visible: bool = True
+        self, query: str, *, limit: int = 20, offset: int = 0, paid_visible: bool = True, snippets: bool = True
     ) -> SearchResult:
-        """Every document containing the query's phrases exactly, ranked, this page with snippets."""
+        """Every document containing the query's phrases exactly, ranked, this page with its paragraph hits and
+        (unless `snippets` is false: the web page shows paragraphs only) snippets."""
         started = time.perf_counter()
-        key = (self.index.generation, query, paid_visible, limit, offset)
+        key = (self.index.generation, query, paid_visible, limit, offset, snippets)
         if (kept := self.answers.get(key)) is not None:
             return dataclasses.replace(kept, took_ms=(time.perf_counter() - started) * 1000)
         parsed = parse(query)
@@ -300,7 +309,7 @@ class SearchEngine:
         counting = self._pool.submit(count_and_facets, searcher, match, fields)
         scored = ranked_page(searcher, schema, parsed, match, limit, offset)  # search/ranking.py
         docs = self.doc_cache.get([doc_id for _score, doc_id in scored])
-        builder = HitBuilder(parsed, paid_visible)
+        builder = HitBuilder(parsed, paid_visible, snippets)
         hits = [builder.hit(docs[doc_id], score) for score, doc_id in scored if doc_id in docs]
         total, facets = counting.result()
         result = SearchResult(

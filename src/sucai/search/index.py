@@ -5,7 +5,8 @@
                         text beside those of the free text
     index_dir/lookup/   one engine document per title or free outline heading (quick lookup)
     index_dir/paid_lookup/  one per member-only heading (quick lookup for members)
-    index_dir/state.json  {"format", "seq"}: written atomically after the commits
+    index_dir/state.json  {"format", "seq", "epoch"}: written atomically after the commits; the epoch is new
+                        whenever the index is emptied, so (epoch, seq) names one content of the index
 
 Every answer to a viewer without member access is computed from the free fields and the free lookup
 alone: the same query on a library whose member-only text was deleted finds the same documents with the
@@ -50,6 +51,25 @@ LOCK_WAIT_S = 10.0
 
 class IndexBusy(Exception):
     """Another process holds the index writer for longer than we wait; it applies the changes."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Which content the committed index holds: the store change it reflects, within the build it belongs to
+    (`epoch`, new whenever the index is emptied: a rebuild may end at a sequence number seen before)."""
+
+    epoch: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What this process's readers hold: the position read before they reloaded, and the generation (raised by
+    every reload, so answers of an older one may be out of date). One object, replaced whole, so that a
+    reader of both never pairs one reload's position with another's generation."""
+
+    position: Position
+    generation: int
 
 
 @dataclass(frozen=True)
@@ -163,9 +183,18 @@ class SearchIndex:
         self.path = Path(path)
         self.schema = main_schema()
         self.lookup_schema = lookup_schema()
-        self.loaded_seq = self.applied_seq()  # before opening, for the reason reload() gives
+        self._new_epoch: str | None = None  # set by clear(): the next commit starts a new epoch
+        position = self.applied_position()  # before opening, for the reason reload() gives
         self._open_or_create()
-        self.generation = 0  # raised by every reload: what was read before may have changed
+        self.loaded = Loaded(position, 0)
+
+    @property
+    def loaded_seq(self) -> int:
+        return self.loaded.position.seq
+
+    @property
+    def generation(self) -> int:
+        return self.loaded.generation
 
     # -- opening -------------------------------------------------------------------------------
     def _open_or_create(self) -> None:
@@ -189,6 +218,7 @@ class SearchIndex:
         """An index of another format (or none): start empty, applied sequence 0."""
         shutil.rmtree(self.path, ignore_errors=True)
         self.path.mkdir(parents=True, exist_ok=True)
+        self._new_epoch = secrets.token_hex(8)
         self._write_state(0)
 
     # -- state -----------------------------------------------------------------------------------
@@ -201,17 +231,24 @@ class SearchIndex:
 
     def applied_seq(self) -> int:
         """The store sequence number the committed index reflects (re-read: another process may sync)."""
-        seq = self._read_state().get("seq", 0)
-        return seq if isinstance(seq, int) else 0
+        return self.applied_position().seq
+
+    def applied_position(self) -> Position:
+        state = self._read_state()
+        seq, epoch = state.get("seq", 0), state.get("epoch", "")
+        return Position(epoch if isinstance(epoch, str) else "", seq if isinstance(seq, int) else 0)
 
     def _write_state(self, seq: int) -> None:
+        """Record the position; the epoch carries on, unless the index was emptied since the last commit."""
+        epoch = self._new_epoch or self.applied_position().epoch or secrets.token_hex(8)
         # A temporary name of its own per process and thread: two writers never replace each other's file.
         tmp = self.path / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, "seq": seq}, fh)
+            json.dump({"format": FORMAT, "seq": seq, "epoch": epoch}, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path / STATE_FILE)
+        self._new_epoch = None
 
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager
@@ -266,16 +303,17 @@ class SearchIndex:
         than they hold: read after, a commit by another process landing in between was recorded as seen
         while the readers missed it, and nothing reloaded again until the next commit (answers kept for
         this generation would have shown, until then, text that commit had made member-only)."""
-        seq = self.applied_seq()
+        position = self.applied_position()
         self.main.reload()
         self.lookup.reload()
         self.paid_lookup.reload()
-        self.loaded_seq = seq
-        self.generation += 1
+        self.loaded = Loaded(position, self.loaded.generation + 1)
 
     def clear(self, writers: Writers) -> None:
+        """Empty the index (committed by the caller, which records a new epoch)."""
         for writer in writers.all():
             writer.delete_all_documents()
+        self._new_epoch = secrets.token_hex(8)
 
     # -- reading ---------------------------------------------------------------------------------
     def searcher(self) -> tantivy.Searcher:

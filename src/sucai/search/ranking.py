@@ -12,6 +12,7 @@ meaningful score: it is ordered by id alone.
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any
 
 import tantivy
 
@@ -51,20 +52,16 @@ def tier_queries(schema: tantivy.Schema, parsed: ParsedQuery, match: tantivy.Que
     return tiers
 
 
-def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    found: int | None = searcher.search(query, 1, count=True).count  # type: ignore[attr-defined]
-    return int(found or 0)
-
-
-def _ranked_in(searcher: tantivy.Searcher, query: tantivy.Query, skip: int, take: int) -> list[tuple[float, int]]:
-    """Hits skip .. skip+take of one tier by (score, id), both descending, with ties resolved by id."""
+def _ranked_in(
+    searcher: tantivy.Searcher, query: tantivy.Query, skip: int, take: int, hits: list[tuple[float, Any]]
+) -> list[tuple[float, int]]:
+    """Hits skip .. skip+take of one tier by (score, id), both descending, with ties resolved by id; `hits` is
+    the tier's first fetch (skip + take + TIE_SLACK best), fetched again larger while the page ends in a tie."""
     want = skip + take
     fetch = want + TIE_SLACK
-    while True:
-        hits = searcher.search(query, fetch, count=False).hits
-        if len(hits) < fetch or hits[-1][0] < hits[want - 1][0]:
-            break  # everything fetched, or the last score of the page is followed by a lower one
+    while len(hits) >= fetch and hits[-1][0] >= hits[want - 1][0]:  # the page's last score may go on: a tie
         fetch *= 4
+        hits = searcher.search(query, fetch, count=False).hits
     ids = searcher.fast_field_values("id", [addr for _score, addr in hits])
     ranked = sorted(
         ((float(score), int(i)) for (score, _addr), i in zip(hits, ids, strict=True) if i is not None),
@@ -94,12 +91,13 @@ def ranked_page(
     for position, (tier, query) in enumerate(tiers):
         if len(page) >= limit:
             break
-        if position < len(tiers) - 1:  # the last tier needs no count: it is the rest
-            size = _count(searcher, query)
-            if skip >= size:
-                skip -= size
-                continue
-        found = _ranked_in(searcher, query, skip, limit - len(page))
+        take = limit - len(page)
+        counted = position < len(tiers) - 1  # the last tier needs no count: it is the rest
+        first = searcher.search(query, skip + take + TIE_SLACK, count=counted)  # counted in the same pass
+        if counted and skip >= (size := int(first.count or 0)):  # type: ignore[attr-defined]
+            skip -= size
+            continue
+        found = _ranked_in(searcher, query, skip, take, first.hits)
         page += [(tier * TITLE_TIER + score, doc_id) for score, doc_id in found]
         skip = 0
     return page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from sucai.web.jobs import IngestJobs
 from sucai.web.middleware import BodyLimit, SecurityHeaders
 from sucai.web.overview import OverviewCache
 from sucai.web.render import STATIC, make_templates, render
+from sucai.web.shared_pages import SharedPages
 
 DESCRIPTION = """素材库 sucai: the objects of the CLI's `--json` under `/api`.
 
@@ -29,8 +31,11 @@ a token you are a guest. Member-only blocks are withheld from viewers without ac
 token), 404, 409 a stale draft save, 413 too large, 429 quota or rate limit (with `Retry-After`)."""
 
 
-def create_app(settings: Settings, library: Library, follow: bool = True) -> FastAPI:
-    """The web app over a library: pages, the API, admin and desk; sessions signed with Library.secret()."""
+def create_app(
+    settings: Settings, library: Library, follow: bool = True, shared_pages: Path | None = None
+) -> FastAPI:
+    """The web app over a library: pages, the API, admin and desk; sessions signed with Library.secret().
+    `shared_pages`: the file where the workers of one node share results parts (web/shared_pages.py)."""
     if settings.search_slots < 0:  # refused before anything starts (the follower below is a thread)
         raise InputError(f"SUCAI_SEARCH_SLOTS is 0 (one per core) or more, not {settings.search_slots}")
     app = FastAPI(title="素材库 sucai API", version="1", description=DESCRIPTION,
@@ -46,6 +51,7 @@ def create_app(settings: Settings, library: Library, follow: bool = True) -> Fas
     app.state.jobs = IngestJobs(library)
     app.state.overview = OverviewCache()
     app.state.fragments = FragmentCache()
+    app.state.shared_pages = SharedPages(shared_pages) if shared_pages is not None else None
     app.state.search_gate = FairGate(settings.search_slots or default_slots())
     app.add_middleware(
         SessionMiddleware, secret_key=library.secret().decode(), session_cookie=SESSION_COOKIE,

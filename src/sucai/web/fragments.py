@@ -9,12 +9,12 @@ no session token). A viewer without member access is only ever given a part rend
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from sucai.kept import Kept
+from sucai.model import SearchResult
 
 BUDGET_CHARS = 32_000_000  # ~1,000 pages of twenty hits with their snippets
 
@@ -23,6 +23,7 @@ BUDGET_CHARS = 32_000_000  # ~1,000 pages of twenty hits with their snippets
 class ResultsPart:
     hits: Markup
     facets: Markup
+    result: SearchResult | None = None  # the answer they were rendered from (the rest of the page shows it)
 
     @property
     def size(self) -> int:
@@ -34,10 +35,3 @@ class FragmentCache(Kept[ResultsPart]):
 
     def __init__(self, budget: int = BUDGET_CHARS) -> None:
         super().__init__(budget, weigh=lambda part: part.size)
-
-    def get_or_render(self, key: Hashable, render: Callable[[], ResultsPart]) -> ResultsPart:
-        kept = self.get(key)
-        if kept is None:
-            kept = render()  # not under the lock: two requests may render the same part once each, never wait
-            self.put(key, kept)
-        return kept

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from sucai.web.limits import limit_search
 from sucai.web.overview import OverviewCache, facet_links
 from sucai.web.problems import PathId, chinese_part
 from sucai.web.render import render
+from sucai.web.shared_pages import SharedPages, shared_key
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -30,6 +33,7 @@ SUGGESTIONS = 10
 # Letters only (pinyin initials ztjy, or full pinyin zhuti jiaoyu): the box promises titles and outline
 # points for them, which quick lookup (the dropdown's) finds; exact search alone would find nothing.
 _PINYIN = re.compile(r"[A-Za-z][A-Za-z ']*")
+PartKind = tuple[str, int, bool, bool, bool]  # query, page, member text visible, signed in, pinyin matches shown
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -61,21 +65,41 @@ def _results_page(request: Request, viewer: User, query: str, page: int, empty: 
     lib = library(request)
     letters = re.sub(r"[ ']", "", query)
     suggestions = lib.suggest(letters, limit=SUGGESTIONS, viewer=viewer) if _PINYIN.fullmatch(query) else []
-    generation = lib.engine.generation  # before the search: a kept part is never older than its key says
+    signed_in = viewer.id > 0
+    kind = (query, page, access.can_read_paid(viewer), signed_in, bool(suggestions))
     try:
-        res = lib.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer)
+        res, part = _results(request, viewer, kind)
     except QueryError as exc:  # shown beside the box that holds the query, so it can be corrected there
         error = chinese_part(str(exc)) or str(exc)
         return render(request, "search.html", {**empty, "error": error, "suggestions": suggestions}, status=400)
     if page == 1:  # what users look for (the admin page): a query once, not once per page turned
         lib.log_search(query, res, viewer)
-    signed_in = viewer.id > 0
-    key = (generation, query, page, access.can_read_paid(viewer), signed_in, bool(suggestions))
-    part = _fragments(request).get_or_render(
-        key, lambda: _results_part(request, res, query, page, signed_in, bool(suggestions))
-    )
     context = {"q": query, "res": res, "page": page, "suggestions": suggestions, "results": part}
     return render(request, "search.html", context)
+
+
+def _results(request: Request, viewer: User, kind: PartKind) -> tuple[SearchResult, ResultsPart]:
+    """The answer and its rendered part: kept by this process, else by another worker of the node (when the
+    index is a finished one, the same in every worker at its position), else computed and kept for both."""
+    lib = library(request)
+    query, page, _paid, signed_in, pinyin = kind
+    lib.catch_up()
+    started = time.perf_counter()
+    loaded = lib.engine.loaded  # before the search: a kept part is never older than its key says
+    local, shared = (loaded.generation, *kind), _shared_pages(request)
+    key = shared_key(loaded.position, kind) if shared and loaded.position.seq and not lib.engine.building else None
+    part = _fragments(request).get(local)
+    if part is None and key is not None and shared is not None and (part := shared.get(key)) is not None:
+        _fragments(request).put(local, part)
+    if part is not None and part.result is not None:  # the time shown is this page's, as for a kept answer
+        return dataclasses.replace(part.result, took_ms=(time.perf_counter() - started) * 1000), part
+    # The page lists the matching paragraphs; the short snippets (for the API and the CLI) would go unshown.
+    res = lib.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer, snippets=False)
+    part = _results_part(request, res, query, page, signed_in, pinyin)
+    _fragments(request).put(local, part)
+    if key is not None and shared is not None:
+        shared.put(key, part)
+    return res, part
 
 
 def _results_part(
@@ -88,11 +112,15 @@ def _results_part(
                "last_page": last_page(res), "signed_in": signed_in, "suggestions": pinyin_shown}
     hits = env.get_template("_results.html").render(context)
     facets = env.get_template("_facets.html").render(facets=facet_links(query, res.facets))
-    return ResultsPart(Markup(hits), Markup(facets))
+    return ResultsPart(Markup(hits), Markup(facets), res)
 
 
 def _fragments(request: Request) -> FragmentCache:
     return request.app.state.fragments  # type: ignore[no-any-return]
+
+
+def _shared_pages(request: Request) -> SharedPages | None:
+    return request.app.state.shared_pages  # type: ignore[no-any-return]
 
 
 def last_page(res: SearchResult) -> int:

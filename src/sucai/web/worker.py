@@ -7,10 +7,15 @@ see the new commit and reload (search/engine.py sync). `sucai serve` prepares th
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from sucai.library import open_library
 from sucai.settings import Settings
+
+SHARED_PAGES_ENV = "SUCAI_SHARED_PAGES"  # set by `sucai serve` for its workers: see web/shared_pages.py
 
 
 def create() -> FastAPI:
@@ -19,6 +24,7 @@ def create() -> FastAPI:
     from sucai.web.heap import settle_for_serving
 
     settings = Settings.from_env()
-    app = create_app(settings, open_library(settings=settings))
+    shared = os.environ.get(SHARED_PAGES_ENV)
+    app = create_app(settings, open_library(settings=settings), shared_pages=Path(shared) if shared else None)
     settle_for_serving(app)
     return app
