@@ -329,7 +329,8 @@ def main() -> None:
     body = report(sections, args, (time.perf_counter() - started) / 60)
     print(body)
     if not args.no_write:
-        write_section(f"Web ({CLIENTS} concurrent clients)", body)
+        workers = "" if args.workers == 1 else f", serve --workers {args.workers}"
+        write_section(f"Web ({CLIENTS} concurrent clients{workers})", body)
 
 
 if __name__ == "__main__":
