@@ -153,10 +153,24 @@ def free_port() -> int:
 
 
 def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory of the server: its own, plus its workers' with `--workers N` (their sum)."""
+    total = 0.0
+    for one in (pid, *_children(pid)):
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    return total or float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 @contextmanager
@@ -266,8 +280,8 @@ def library_section(target: Target, served: dict[str, Any], requests: int) -> st
     lines = [
         f"### {target.name}: {target.docs:,} documents, {target.chars:,} characters",
         "",
-        f"Server peak RSS (VmHWM) {served['rss_mib']:.0f} MiB; first search after start (opens the index) "
-        f"{served['first_search_ms']:.0f} ms. {len(target.queries)} distinct queries (1–8 characters, frequent "
+        f"Server peak RSS (VmHWM, workers summed) {served['rss_mib']:.0f} MiB; first search after start (opens the "
+        f"index) {served['first_search_ms']:.0f} ms. {len(target.queries)} distinct queries (1–8 characters, frequent "
         f"and rare), drawn at random; documents at random ({len(set(target.doc_ids)):,} distinct).",
         "",
         *table(target, served, requests),

@@ -32,7 +32,7 @@ from sucai.model import Hit, ParagraphHit, SearchResult
 from sucai.search.index import Position
 from sucai.web.fragments import ResultsPart
 
-CAPACITY = 8192  # parts kept (~20 KB each); the oldest go first
+CAPACITY = 2048  # parts kept (~20 KB each, ~40 MB in all, as many as the engine keeps answers); the oldest go first
 PRUNE_EVERY = 256  # writes between prunings
 BUSY_MS = 20  # a worker waits this long for the other's write, then does without
 FILE_NAME = "shared-pages.db"
