@@ -1,8 +1,10 @@
-"""Documents written for these tests (no third-party text): numbered notices in folders, and waiting helpers."""
+"""Documents written for these tests (no third-party text): numbered notices in folders, and waiting and
+stopping helpers."""
 
 from __future__ import annotations
 
 import random
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,3 +48,15 @@ def wait_for(check: Callable[[], bool], timeout: float = 30.0, what: str = "the 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
         time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[bytes], wait: float = 30.0) -> None:
+    """Ask a server process to stop (SIGTERM: it finishes what is under way); kill it if it does not in time."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -30,7 +30,7 @@ import pytest
 
 from backends import backend_url  # noqa: F401 - a fixture
 from conftest import project_documents
-from scale_helpers import write_notices
+from scale_helpers import stop, write_notices
 from sucai import access
 from sucai.library import Library, open_library
 from sucai.search import snapshot as snapshot_module
@@ -85,12 +85,7 @@ def serving(db: str, index: Path, *args: str, **env: str) -> Iterator[Node]:
         wait_for(lambda: _answers(node), 60, "the node to answer", node)
         yield node
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _answers(node: Node) -> bool:

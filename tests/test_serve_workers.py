@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scale_helpers import wait_for, write_notices
+from scale_helpers import stop, wait_for, write_notices
 from sucai.library import open_library
 from sucai.settings import Settings
 from sucai.web.workers import reuse_port_supported
@@ -113,13 +113,7 @@ def served(tmp_path: Path, workers: int) -> Iterator[tuple[subprocess.Popen[byte
                  "the workers to answer")
         yield proc, port, log
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def _answers(port: int, proc: subprocess.Popen[bytes], log: Path) -> bool:
