@@ -234,7 +234,7 @@ def measure(target: Target, requests: int, cap_s: float, workers: int = 1) -> di
     searches = ["/search?q=" + quote(q) for q in target.queries]
     searches = [rng.choice(searches) for _ in range(requests)]
     documents = [f"/d/{i}" for i in target.doc_ids]
-    out: dict[str, Any] = {"runs": {}}
+    out: dict[str, Any] = {"runs": {}, "cpu": {}}
     with server(target, workers) as (base, proc):
         t0 = time.perf_counter()
         httpx.get(base + "/search", params={"q": "主题教育"}, timeout=120)  # opens the index
@@ -243,9 +243,35 @@ def measure(target: Target, requests: int, cap_s: float, workers: int = 1) -> di
         for viewer, cookies in (("guest", {}), ("member", member)):
             run_load(base, searches[:CLIENTS] + documents[:CLIENTS], cookies, cap_s)  # warm up
             for page, paths in (("search", searches), ("document", documents)):
+                before = cpu_seconds(proc.pid), machine_ticks(), time.perf_counter()
                 out["runs"][(page, viewer)] = run_load(base, paths, cookies, cap_s)
+                out["cpu"][(page, viewer)] = cpu_use(proc.pid, before, len(out["runs"][(page, viewer)].ms))
         out["rss_mib"] = peak_rss_mib(proc.pid)
     return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its workers so far."""
+    total = 0.0
+    for one in (pid, *_children(pid)):
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(idle, all) jiffies of the machine so far."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
+def cpu_use(pid: int, before: tuple[float, tuple[int, int], float], requests: int) -> dict[str, float]:
+    """Server CPU per request, cores the server kept busy, and the machine's idle share over one run (a worker
+    that exited and was replaced meanwhile would be missed)."""
+    cpu, (idle, ticks), started = before
+    spent, (idle_now, ticks_now), wall = cpu_seconds(pid) - cpu, machine_ticks(), time.perf_counter() - started
+    return {"ms_per_request": spent / max(requests, 1) * 1000, "cores": spent / wall,
+            "idle": (idle_now - idle) / max(ticks_now - ticks, 1)}
 
 
 # -- reporting ------------------------------------------------------------------------------------------
@@ -258,17 +284,22 @@ def _ms(values: Sequence[float], p: float) -> str:
 
 def table(target: Target, served: dict[str, Any], requests: int) -> list[str]:
     base = target.baseline
-    rows = ["| page | viewer | requests | errors | p50 ms | p95 | p99 | req/s | 1 / throughput | "
-            "no HTTP, 1 thread: p50 ms | p95 |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| page | viewer | requests | errors | p50 ms | p95 | p99 | first fifth p95 | req/s | 1 / throughput | "
+            "server CPU / request | cores busy (server) | machine idle | no HTTP, 1 thread: p50 ms | p95 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (page, viewer), load in sorted(served["runs"].items(), key=lambda item: item[0][0] != "search"):
         done = f"{len(load.ms):,}" + ("" if len(load.ms) == requests else f" of {requests:,} (time cap)")
         rate = len(load.ms) / load.seconds if load.seconds else 0.0
         label = "search `/search?q=`" if page == "search" else "document `/d/{id}`"
+        cpu = served["cpu"][(page, viewer)]
         rows.append(f"| {label} | {viewer} | {done} | {len(load.errors)} | {_ms(load.ms, 50)} | "
-                    f"{_ms(load.ms, 95)} | {_ms(load.ms, 99)} | {rate:.0f} | {1000 / rate if rate else 0:.1f} ms | "
+                    f"{_ms(load.ms, 95)} | {_ms(load.ms, 99)} | {_ms(load.ms[: len(load.ms) // 5], 95)} | "
+                    f"{rate:.0f} | {1000 / rate if rate else 0:.1f} ms | {cpu['ms_per_request']:.2f} ms | "
+                    f"{cpu['cores']:.2f} | {cpu['idle']:.0%} | "
                     f"{_ms(base[f'{page} {viewer}'], 50)} | {_ms(base[f'{page} {viewer}'], 95)} |")
     rows.append(f"| brute-force search (Python `in`) | — | {len(base['brute'])} queries | — | "
-                f"{_ms(base['brute'], 50)} | {_ms(base['brute'], 95)} | {_ms(base['brute'], 99)} | — | — | — | — |")
+                f"{_ms(base['brute'], 50)} | {_ms(base['brute'], 95)} | {_ms(base['brute'], 99)} | — | — | — | — | — "
+                "| — | — | — |")
     return rows
 
 
@@ -308,7 +339,11 @@ def report(sections: list[str], args: argparse.Namespace, minutes: float) -> str
         "kept answers, the `no HTTP` columns are computed without them. "
         f"Per page type and viewer up to {args.requests:,} requests or {args.cap:.0f} s, after a "
         "warm-up; latency is the client's wall time per request, so it includes queueing behind the other 19 "
-        "clients. `1 / throughput` is wall time per completed request; `no HTTP` is the same data fetched "
+        "clients. `first fifth p95`: over the first fifth of the requests, where most first askings of a query "
+        "fall (each computed, the rest answered from what was kept). `1 / throughput` is wall time per completed "
+        "request; `server CPU / request` the server's CPU time (its workers' summed) over the run divided by the "
+        "requests, `cores busy` that CPU time over the run's wall time, `machine idle` the share of both cores "
+        "nobody used; `no HTTP` is the same data fetched "
         "in-process, single-threaded, through `Library.document` + `locked_blocks` (document page) and "
         "`Library.search(limit=20)` (search page). The member is signed in through the login form.",
         "",
