@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sucai import access
 from sucai.errors import InputError, QueryError
 from sucai.model import Document, SearchResult, User
-from sucai.web.auth import Viewer, download_status, library
+from sucai.web.auth import Viewer, current_viewer, download_status, library
 from sucai.web.doc_view import document_view
 from sucai.web.fragments import FragmentCache, ResultsPart
 from sucai.web.gate import search_gate
@@ -43,12 +43,16 @@ def home(request: Request, viewer: Viewer) -> HTMLResponse:
     return render(request, "home.html", {"overview": overview, "facets": facet_links("", overview.facets)})
 
 
+# The two pages read most resolve their viewer in their own body rather than through the Viewer dependency: for
+# a signed-in viewer that dependency looks the session up on a worker thread of its own, one more hand-over
+# between threads per page, and the page then runs on another.
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
-    request: Request, viewer: Viewer,
+    request: Request,
     q: str = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
+    viewer = current_viewer(request)  # here, on the page's own worker thread: see the comment above
     query = q.strip()
     empty: dict[str, Any] = {"q": query, "res": None, "pages": [], "facets": [], "error": "", "suggestions": []}
     if not query:
@@ -139,7 +143,8 @@ def page_numbers(page: int, last: int) -> list[int]:
 
 
 @router.get("/d/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: PathId, viewer: Viewer) -> HTMLResponse:
+def document_page(request: Request, doc_id: PathId) -> HTMLResponse:
+    viewer = current_viewer(request)  # as on the search page
     lib = library(request)
     doc, locks = lib.document_and_locks(doc_id, viewer)
     view = document_view(doc, locks)
