@@ -22,7 +22,6 @@ from sucai.search.index import (
     BULK_HEAP,
     LOCK_WAIT_S,
     SYNC_HEAP,
-    TAG_SEPARATOR,
     Fields,
     IndexBusy,
     Loaded,
@@ -48,7 +47,6 @@ REBUILD_COMMIT_S = 5.0  # an empty index being built shows its progress to searc
 BULK_BACKLOG = 2000  # changes behind: index with the larger, two-thread writer
 HOLD_HEAP = 15_000_000  # tantivy's smallest writer: held only to keep other processes from committing
 FACET_SIZE = 1000  # buckets per facet: far above any real genre/year/tag count, so counts are exact
-TAG_SETS = 100_000  # distinct tag combinations counted (exact while a library has fewer)
 DOC_CACHE_CHARS = 16_000_000  # characters of recently shown documents kept in memory (~32 MB; ~5,000 documents)
 _Occur = tantivy.Occur
 
@@ -116,29 +114,18 @@ def count_and_facets(
     searcher: tantivy.Searcher, match: tantivy.Query, fields: Fields = ALL_FIELDS
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """The exact number of matching documents and genre / year / tag counts over all of them, in one pass
-    (facets from the fields the viewer may read: the free text's for a viewer without member access). Tags are
-    counted by tag set (index.tag_set): each combination's count goes to every tag it holds."""
+    (facets from the fields the viewer may read: the free text's for a viewer without member access)."""
     aggs: dict[str, Any] = {
         name: {"terms": {"field": fields.facet(name), "size": FACET_SIZE, "segment_size": FACET_SIZE}}
-        for name in ("genre", "year")
+        for name in ("genre", "year", "tag")
     }
-    aggs["tagset"] = {"terms": {"field": fields.tagset, "size": TAG_SETS, "segment_size": TAG_SETS}}
     aggs["total"] = {"value_count": {"field": "id"}}
     result = searcher.aggregate(match, aggs)
     facets = {
         name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
-        for name in ("genre", "year")
+        for name in ("genre", "year", "tag")
     }
-    facets["tag"] = _tag_counts(result.get("tagset", {}).get("buckets", []))
     return int(result.get("total", {}).get("value") or 0), facets
-
-
-def _tag_counts(buckets: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for bucket in buckets:
-        for tag in str(bucket["key"]).split(TAG_SEPARATOR):
-            counts[tag] = counts.get(tag, 0) + int(bucket["doc_count"])
-    return counts
 
 
 class DocumentCache:
