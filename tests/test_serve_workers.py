@@ -46,8 +46,9 @@ def children(pid: int) -> list[int]:
 
 
 def workers_of(pid: int) -> list[int]:
-    """The server's worker processes (multiprocessing's own resource tracker, if any, holds no socket)."""
-    return [child for child in children(pid) if "sucai-worker" in _name(child) or _listens(child)]
+    """The server's worker processes: its children holding a socket (multiprocessing's own resource tracker, if
+    any, holds none)."""
+    return [child for child in children(pid) if _listens(child)]
 
 
 def _name(pid: int) -> str:

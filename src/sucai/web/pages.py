@@ -72,7 +72,7 @@ def _results_page(request: Request, viewer: User, query: str, page: int, empty: 
     signed_in = viewer.id > 0
     kind = (query, page, access.can_read_paid(viewer), signed_in, bool(suggestions))
     try:
-        res, part = _results(request, viewer, kind)
+        res, part = _results(request, kind)
     except QueryError as exc:  # shown beside the box that holds the query, so it can be corrected there
         error = chinese_part(str(exc)) or str(exc)
         return render(request, "search.html", {**empty, "error": error, "suggestions": suggestions}, status=400)
@@ -82,26 +82,28 @@ def _results_page(request: Request, viewer: User, query: str, page: int, empty: 
     return render(request, "search.html", context)
 
 
-def _results(request: Request, viewer: User, kind: PartKind) -> tuple[SearchResult, ResultsPart]:
+def _results(request: Request, kind: PartKind) -> tuple[SearchResult, ResultsPart]:
     """The answer and its rendered part: kept by this process, else by another worker of the node (when the
     index is a finished one, the same in every worker at its position), else computed and kept for both."""
     lib = library(request)
-    query, page, _paid, signed_in, pinyin = kind
-    lib.catch_up()
+    query, page, paid_visible, signed_in, pinyin = kind
+    lib.catch_up()  # once here: the engine is asked directly below
     started = time.perf_counter()
     loaded = lib.engine.loaded  # before the search: a kept part is never older than its key says
-    local, shared = (loaded.generation, *kind), _shared_pages(request)
-    key = shared_key(loaded.position, kind) if shared and loaded.position.seq and not lib.engine.building else None
-    part = _fragments(request).get(local)
-    if part is None and key is not None and shared is not None and (part := shared.get(key)) is not None:
-        _fragments(request).put(local, part)
+    local, fragments = (loaded.generation, *kind), _fragments(request)
+    shared = _shared_pages(request) if loaded.position.seq and not lib.engine.building else None
+    key = shared_key(loaded.position, kind) if shared is not None else ""
+    part = fragments.get(local)
+    if part is None and shared is not None and (part := shared.get(key)) is not None:
+        fragments.put(local, part)
     if part is not None and part.result is not None:  # the time shown is this page's, as for a kept answer
         return dataclasses.replace(part.result, took_ms=(time.perf_counter() - started) * 1000), part
     # The page lists the matching paragraphs; the short snippets (for the API and the CLI) would go unshown.
-    res = lib.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, viewer=viewer, snippets=False)
+    res = lib.engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, paid_visible=paid_visible,
+                            snippets=False)
     part = _results_part(request, res, query, page, signed_in, pinyin)
-    _fragments(request).put(local, part)
-    if key is not None and shared is not None:
+    fragments.put(local, part)
+    if shared is not None:
         shared.put(key, part)
     return res, part
 
