@@ -79,6 +79,7 @@ def demo_library() -> Path:
 def large_library(chars: int) -> Path:
     """bench/corpus.py's documents, bulk-loaded like bench_search.py; the index built by the engine's catch-up.
     A marker file says the build finished, so an interrupted build is redone rather than reused."""
+    DATA.mkdir(exist_ok=True)
     db, done = DATA / f"large-{chars}.db", DATA / f"large-{chars}.built"
     if db.exists() and done.exists():
         return db

@@ -34,9 +34,18 @@ from scale_helpers import stop, write_notices
 from sucai import access
 from sucai.library import Library, open_library
 from sucai.search import snapshot as snapshot_module
-from sucai.search.index import FORMAT, STATE_FILE
-from sucai.search.snapshot import SnapshotRefused, fetch_snapshot, index_is_empty, take_snapshot, unpack_snapshot
+from sucai.search.engine import SearchEngine
+from sucai.search.index import FORMAT, STATE_FILE, node_name
+from sucai.search.snapshot import (
+    HOLD_PREFIX,
+    SnapshotRefused,
+    fetch_snapshot,
+    index_is_empty,
+    take_snapshot,
+    unpack_snapshot,
+)
 from sucai.settings import Settings
+from sucai.store import open_store
 from sucai.web.nodes import NODE_REQUESTS
 from web_helpers import PASSWORD, build_library, make_client, signed_client
 
@@ -402,13 +411,18 @@ def test_guessing_the_secret_is_cut_short(tmp_path: Path) -> None:
 
 # -- a busy peer ---------------------------------------------------------------------------------------------
 @contextmanager
-def busy_then_ready(snapshot: bytes, position: int, busy: int) -> Iterator[tuple[str, list[int]]]:
+def busy_then_ready(
+    snapshot: bytes, position: int, busy: int, meanwhile: Callable[[], object] | None = None
+) -> Iterator[tuple[str, list[int]]]:
     """A peer on a free port that answers 503 with Retry-After: 1 to its first `busy` requests (as a peer
-    building or committing does), then the snapshot; yields its URL and the statuses it gave."""
+    building or committing does), then the snapshot; yields its URL and the statuses it gave. `meanwhile`
+    runs once, before the first answer: what the rest of the library does while the new node waits."""
     answered: list[int] = []
 
     class Peer(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if meanwhile is not None and not answered:
+                meanwhile()
             ready = len(answered) >= busy
             answered.append(200 if ready else 503)
             body = snapshot if ready else json.dumps({"error": "索引正在写入"}).encode()
@@ -448,6 +462,49 @@ def test_a_busy_peer_is_asked_again_after_the_wait_it_names(lib: Library, tmp_pa
         assert copy.search("主题教育", viewer=access.GUEST).total == lib.search("主题教育", viewer=access.GUEST).total
     finally:
         copy.close()
+
+
+def test_the_change_log_is_held_while_a_new_node_copies_its_peer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a new node waits for and copies its peer's index, the other nodes go on ingesting, applying and
+    compacting the change log. The log is held where it was, so the copy then applies the changes since its
+    position rather than being built again from the store (minutes at 90M characters)."""
+    (tmp_path / "peer").mkdir()
+    peer = build_library(tmp_path / "peer", documents=project_documents()[:3])
+    taken = take_snapshot(peer.engine)
+    data, position = b"".join(taken.chunks()), taken.position
+    later = tmp_path / "later.txt"
+    text = "关于复制索引期间变更日志保留的说明\n\n新节点复制索引时，其余节点继续入库与压缩日志。"
+    later.write_text(text, encoding="utf-8")
+
+    def other_nodes_go_on() -> None:
+        assert peer.ingest([later]).documents
+        peer.engine.sync()  # applies the new document and reports its position past the copy's
+        peer.store.compact_changes()
+
+    target = tmp_path / "index-new"
+    settings = Settings(db=peer.settings.db, index_dir=target, secret_key="s", node_secret=SECRET)
+    own_store = open_store(peer.settings.db)  # the new node's own connection, as its process would have
+    try:
+        with busy_then_ready(data, position, busy=1, meanwhile=other_nodes_go_on) as (url, answered):
+            assert fetch_snapshot(replace(settings, index_from=url), own_store)
+        assert answered == [503, 200]
+        assert peer.store.last_seq() > position  # the library moved on meanwhile ...
+        assert peer.store.compacted_seq() <= position  # ... but its log was not compacted past the copy
+        nodes = {name: seq for name, seq, _seen, _info in peer.store.node_positions()}
+        assert nodes[node_name(target)] == position and not any(n.startswith(HOLD_PREFIX) for n in nodes)
+    finally:
+        own_store.close()
+    monkeypatch.setattr(SearchEngine, "rebuild", lambda *a, **k: pytest.fail("the copy was built again"))
+    copy = open_library(settings=settings)
+    try:
+        assert copy.engine.index.loaded_seq == peer.store.last_seq()
+        assert copy.search("复制索引期间", viewer=access.GUEST).total == 1
+        assert copy.search("主题教育").total == peer.search("主题教育").total
+    finally:
+        copy.close()
+        peer.close()
 
 
 def test_a_peer_busy_for_longer_than_the_wait_leaves_the_node_to_build(

@@ -72,7 +72,8 @@ class Library(Accounts, Service, WritingDesk):
             self._following = True  # before the engine opens: it must not catch up inside this call
             from sucai.search.snapshot import fetch_snapshot
 
-            fetch_snapshot(self.settings)  # a new node copies a peer's index (SUCAI_INDEX_FROM) rather than build it
+            # a new node copies a peer's index (SUCAI_INDEX_FROM) rather than build it
+            fetch_snapshot(self.settings, self.store)
             self.follower = Follower(self.engine).start()
         return self.follower
 

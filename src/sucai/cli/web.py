@@ -82,11 +82,16 @@ def _index_from_peer(db: str | None, index_from: str | None) -> None:
     from sucai.search.index import SearchIndex
     from sucai.search.snapshot import fetch_snapshot
     from sucai.settings import Settings
+    from sucai.store import open_store
 
     settings = Settings.from_env(db=db, index_from=index_from)
     if settings.index_from:
-        if fetch_snapshot(settings):  # a failure was logged as a warning
-            err.print(f"索引已复制 copied the index from {escape(settings.index_from)}", highlight=False)
+        store = open_store(settings.db)
+        try:
+            if fetch_snapshot(settings, store):  # a failure was logged as a warning
+                err.print(f"索引已复制 copied the index from {escape(settings.index_from)}", highlight=False)
+        finally:
+            store.close()
         SearchIndex(settings.resolved_index_dir())
 
 

@@ -5,8 +5,9 @@ of building its whole index from the store.
     take_snapshot(engine)            the committed index, hard-linked aside under the locks no commit passes
     Snapshot.chunks()                 the tar stream of it (then the links go)
     unpack_snapshot(stream, target)   a stream treated as hostile, unpacked only into an empty folder
-    fetch_snapshot(settings)          at a new node's start: copy SUCAI_INDEX_FROM's index, or leave it to the
-                                      follower to build from the store (never fails the start)
+    fetch_snapshot(settings, store)   at a new node's start: copy SUCAI_INDEX_FROM's index, or leave it to the
+                                      follower to build from the store (never fails the start); the store's
+                                      change log is held meanwhile, so the copy is never compacted past
 
 The snapshot holds member-only text (its tokens, with positions): only nodes that share SUCAI_NODE_SECRET may
 ask for it (web/nodes.py).
@@ -19,7 +20,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
+import socket
 import tarfile
 import tempfile
 import time
@@ -30,11 +33,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import tantivy
 
-from sucai.search.index import FORMAT, STATE_FILE, IndexBusy
+from sucai.search.index import FORMAT, STATE_FILE, IndexBusy, node_name
 
 if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
     from sucai.settings import Settings
+    from sucai.store.base import Store
 
 SUB_INDEXES = ("main", "lookup", "paid_lookup")
 STAGING = ".snapshots"  # inside the index folder: hard links need the same file system
@@ -47,6 +51,7 @@ BLOCK = tarfile.BLOCKSIZE
 FETCH_TIMEOUT_S = 30.0  # connecting, and waiting for each piece of the stream
 FETCH_DEADLINE_S = 300.0  # the whole copy: past this, building from the store is faster
 BUSY_WAIT_S = 60.0  # how long a new node waits, in all, for a busy peer to give its snapshot
+HOLD_PREFIX = "copying-"  # the name, in the store's nodes, of a new node's hold on the log while it copies
 POSITION_HEADER = "X-Sucai-Position"
 SNAPSHOT_PATH = "/api/index/snapshot"
 # The names a snapshot may hold: the state file, and in each sub-index its meta files and tantivy's segment
@@ -393,11 +398,12 @@ def _download_when_free(peer: str, secret: str, target: Path) -> int:
             time.sleep(max(wait, 0.1))
 
 
-def fetch_snapshot(settings: Settings) -> bool:
+def fetch_snapshot(settings: Settings, store: Store | None = None) -> bool:
     """Before a serving process's follower starts: when this node has no index yet and SUCAI_INDEX_FROM names
     a peer (with SUCAI_NODE_SECRET), copy the peer's finished index; the follower then applies the changes
-    since its position (or rebuilds, when the log was compacted past it). Whatever goes wrong is a warning,
-    and the follower builds the index from the store as it would have: a node always starts."""
+    since its position. With the store given, its change log is held from before the copy until this node has
+    reported the copy's position (log_held), so the other nodes' compaction cannot make the copy useless.
+    Whatever goes wrong is a warning, and the follower builds the index from the store: a node always starts."""
     peer = settings.index_from
     if not peer:
         return False
@@ -409,10 +415,30 @@ def fetch_snapshot(settings: Settings) -> bool:
         return False
     started = time.monotonic()
     try:
-        position = _download_when_free(peer, settings.node_secret, target)
+        with log_held(store):
+            position = _download_when_free(peer, settings.node_secret, target)
+            if store is not None:  # this node's own position, before the hold goes
+                store.report_position(node_name(target), position, "")
     except Exception as exc:  # the peer is down, refuses, sends nonsense, the disk fills: build instead
         log.warning("sucai: could not copy the index from %s (%s: %s); building it from the store",
                     peer, type(exc).__name__, exc)
         return False
     log.info("sucai: copied the index at position %d from %s in %.1f s", position, peer, time.monotonic() - started)
     return True
+
+
+@contextlib.contextmanager
+def log_held(store: Store | None) -> Iterator[None]:
+    """While this holds, the change log is compacted no further than it is now: a node reported (under a name
+    of its own) at the compacted position, so every live node's minimum stays there. The copy a peer then
+    gives is at or past that position, so every change after it is still in the log when the follower starts.
+    The hold goes when the copy is done or failed; a process killed meanwhile leaves it to go stale (NODE_STALE)."""
+    if store is None:
+        yield
+        return
+    hold = f"{HOLD_PREFIX}{socket.gethostname()}-{secrets.token_hex(4)}"
+    store.report_position(hold, store.compacted_seq(), "holds the change log while it copies a peer's index")
+    try:
+        yield
+    finally:
+        store.forget_node(hold)

@@ -197,6 +197,10 @@ class Store(Protocol):
 
     def node_positions(self) -> list[tuple[str, int, str, str]]: ...
 
+    def forget_node(self, node: str) -> None:
+        """The node no longer holds the log back (a hold that served its purpose, a node taken away)."""
+        ...
+
     def compact_changes(self) -> int:
         """Delete changes every live node has applied; returns how many."""
         ...
