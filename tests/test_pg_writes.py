@@ -89,6 +89,26 @@ def test_rows_committed_while_a_merge_runs_are_kept(store: tuple[PostgresStore, 
     assert lib._rows("SELECT COUNT(*) FROM fingerprint_log")[0][0] == 0
 
 
+def test_a_logged_key_stored_already_ends_with_both_scopes(store: tuple[PostgresStore, str]) -> None:
+    """The merge inserts plainly when no logged key is stored yet; a key that is (here: the free-text scope
+    stored, the whole-text scope logged) makes it merge again with the conflict handling: nothing is lost,
+    nothing doubled, the key ends with the union of its scopes and the log is empty."""
+    lib, url = store
+    [doc_id] = lib.add_file(file("scoped"), [doc(4)], [[Fingerprint(hash=7_000 + i, pos=i) for i in range(30)]])
+    lib.merge_fingerprints()
+    with psycopg.connect(url, autocommit=True) as other:
+        other.execute("UPDATE fingerprints SET scope = 2 WHERE doc_id = %s AND pos = 0", (doc_id,))
+        other.execute("INSERT INTO fingerprint_log (hash, doc_id, pos, scope) VALUES (7000, %s, 0, 1)", (doc_id,))
+        other.execute(
+            "INSERT INTO fingerprint_log (hash, doc_id, pos, scope) SELECT 8000 + n, %s, 100 + n, 3"
+            " FROM generate_series(0, 19) AS n", (doc_id,),
+        )
+    assert lib.merge_fingerprints() == 21
+    rows = lib._rows("SELECT hash, pos, scope FROM fingerprints WHERE doc_id = ? ORDER BY pos", (doc_id,))
+    assert len(rows) == 50 and (7000, 0, 3) in [(int(h), int(p), int(c)) for h, p, c in rows]
+    assert lib._rows("SELECT COUNT(*) FROM fingerprint_log")[0][0] == 0
+
+
 def test_rows_written_many_at_a_time_arrive_exactly(store: tuple[PostgresStore, str]) -> None:
     lib, _url = store
     texts = ['{"引号", 逗号}', "反斜杠\\ 与 \\N", "NULL", "", "制表\t换行\n", "单引号'", "一" * 500]

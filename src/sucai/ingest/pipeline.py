@@ -37,6 +37,10 @@ PARALLEL_FROM_FILES = 64  # below this, starting a worker process costs more tha
 WINDOW = 8  # files prepared ahead of the one being stored
 STORING_THREADS = 2  # where the store takes concurrent writers
 STORING_AHEAD = 4  # files stored ahead of the one being reported
+# Files asked about at once (is it stored already?): one round trip for a group rather than one per file, which
+# on PostgreSQL kept the process that hands files out waiting. Bounded in bytes too: a group is held in memory.
+CHECK_FILES = 8
+CHECK_BYTES = 64 * 1024 * 1024
 
 ALREADY_INGESTED = "already ingested (same bytes)"  # the skip reason of a file stored before
 
@@ -167,21 +171,41 @@ def _outcomes(
     """Each input with what became of it, in order; with a pool, files are prepared up to WINDOW ahead."""
     pending: deque[tuple[StoredFile | Failed | Skipped, Outcome | Future[Outcome]]] = deque()
     seen: set[str] = set()
-    for item in items:
-        pending.append((item, _start(item, store, options, pool, seen)))
-        while len(pending) > WINDOW:
-            yield _resolved(*pending.popleft(), options)
+    for group in _groups(items):
+        files = [item.sha256 for item in group if isinstance(item, StoredFile)]
+        stored = store.stored_files(files) if files and not options.again else set()
+        for item in group:
+            pending.append((item, _start(item, options, pool, seen, stored)))
+            while len(pending) > WINDOW:
+                yield _resolved(*pending.popleft(), options)
     while pending:
         yield _resolved(*pending.popleft(), options)
 
 
+def _groups(items: Iterable[StoredFile | Failed | Skipped]) -> Iterator[list[StoredFile | Failed | Skipped]]:
+    """The inputs in order, in groups of at most CHECK_FILES and (but for a single large file) CHECK_BYTES."""
+    group: list[StoredFile | Failed | Skipped] = []
+    size = 0
+    for item in items:
+        weight = len(item.data) if isinstance(item, StoredFile) else 0
+        if group and (len(group) >= CHECK_FILES or size + weight > CHECK_BYTES):
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += weight
+    if group:
+        yield group
+
+
 def _start(
-    item: StoredFile | Failed | Skipped, store: Store, options: IngestOptions,
-    pool: ProcessPoolExecutor | None, seen: set[str],
+    item: StoredFile | Failed | Skipped, options: IngestOptions, pool: ProcessPoolExecutor | None,
+    seen: set[str], stored: set[str],
 ) -> Outcome | Future[Outcome]:
+    """Parse a file (in the pool when there is one), unless it is in this batch already or was stored before
+    (`stored`: found so in the store just now; a writer storing it meanwhile is told so when it stores)."""
     if not isinstance(item, StoredFile):
         return item
-    if item.sha256 in seen or (not options.again and store.has_file(item.sha256)):
+    if item.sha256 in seen or item.sha256 in stored:
         return Skipped(item.origin, ALREADY_INGESTED)
     seen.add(item.sha256)
     if pool is not None:

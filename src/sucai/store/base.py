@@ -123,6 +123,10 @@ class Store(Protocol):
     # -- files and documents -------------------------------------------------------------
     def has_file(self, sha256: str) -> bool: ...
 
+    def stored_files(self, sha256s: Sequence[str]) -> set[str]:
+        """Which of these files (by sha256) are stored: one query for a group of files about to be parsed."""
+        ...
+
     def add_file(
         self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]],
         phrases: Sequence[Sequence[Phrase]] | None = None,

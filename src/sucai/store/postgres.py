@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sucai.errors import StoreError
 from sucai.store.cursor import Cursor
-from sucai.store.fingerprint_scope import MOVE_FINGERPRINT_LOG
+from sucai.store.fingerprint_scope import MOVE_FINGERPRINT_LOG, MOVE_NEW_FINGERPRINTS
 from sucai.store.schema import POSTGRES
 from sucai.store.sql import SqlStore, TxState
 
@@ -144,7 +144,6 @@ class PostgresStore(SqlStore):
 
     dialect = POSTGRES
     parallel_writes = True  # a pooled connection per thread
-    _merge_statements = (MOVE_FINGERPRINT_LOG,)  # any number of writers: delete only what was merged
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         super().__init__()
@@ -239,6 +238,20 @@ class PostgresStore(SqlStore):
 
     def _joined_cursor(self) -> Cursor:
         return _PgCursor(self._local.conn)
+
+    def merge_fingerprints(self) -> int:
+        """Move the fingerprint log into the hash-ordered table (SqlStore.merge_fingerprints): as plain inserts
+        first, inside a savepoint; only when a logged key is stored already, again with the conflict handling.
+        Each statement deletes exactly the rows it merges, whatever other writers log meanwhile."""
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                try:
+                    with conn.transaction():  # a savepoint: a conflict undoes this statement alone
+                        return max(conn.execute(MOVE_NEW_FINGERPRINTS).rowcount, 0)
+                except psycopg.errors.UniqueViolation:
+                    return max(conn.execute(MOVE_FINGERPRINT_LOG).rowcount, 0)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreError(f"{redact(self.url)}: the database connection failed ({exc})") from exc
 
     def close(self) -> None:
         self._pool.close()

@@ -160,7 +160,14 @@ class SqlStore(SharedState, ChangeLog, MembershipCodes, Activity):
 
     # -- files and documents ------------------------------------------------------------------
     def has_file(self, sha256: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)))
+        return bool(self.stored_files([sha256]))
+
+    def stored_files(self, sha256s: Sequence[str]) -> set[str]:
+        wanted = list(dict.fromkeys(sha256s))
+        if not wanted:
+            return set()
+        marks = ", ".join("?" * len(wanted))
+        return {str(r[0]) for r in self._rows(f"SELECT sha256 FROM files WHERE sha256 IN ({marks})", wanted)}
 
     def add_file(
         self, file: StoredFile, documents: Sequence[Document], fingerprints: Sequence[Sequence[Fingerprint]],
