@@ -17,6 +17,7 @@ import pytest
 from conftest import shared_path
 from sucai.errors import DecodeError, InputError, TooLarge, UnsafeArchive
 from sucai.ingest.limits import Limits
+from sucai.ingest.pipeline import UNDECODABLE_RULE, IngestOptions, Prepared, prepare
 from sucai.ingest.readers import READERS, NotRead, SourceText, detect, read, sniff
 from sucai.store.base import StoredFile
 
@@ -119,6 +120,58 @@ def test_undecodable_bytes_say_so_and_never_become_replacement_characters() -> N
     data = "正文".encode() + b"\xff\xfe\xff text \x80"
     with pytest.raises(DecodeError, match="not valid UTF-8, GB18030"):
         read_bytes(data, "txt")
+
+
+# A speech of some 6 KB in each encoding: long enough that one bad byte is damage, not another encoding.
+SPEECH = "同志们：\n今天召开全市安全生产工作会议，主要任务是总结去年工作，部署今年任务。\n" + (
+    "一要压实责任，坚持党政同责、一岗双责，层层传导压力。二要排查隐患，聚焦重点行业领域开展专项整治。\n" * 40
+) + "三要强化保障，确保各项措施落地见效。"
+
+
+SPEECH_TRADITIONAL = "同志們：\n今天召開全市安全生產工作會議，總結去年工作，部署今年任務。\n" + (
+    "一要壓實責任，堅持黨政同責、一崗雙責，層層傳導壓力。二要排查隱患，聚焦重點行業領域開展專項整治。\n" * 40
+) + "三要強化保障，確保各項措施落地見效。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "big5", "utf-8-sig", "utf-16"])
+def test_a_file_cut_in_its_last_character_is_read_but_that_character(encoding: str) -> None:
+    """A download or preview cut at a byte count ends inside a character: the rest is read, that one left
+    out and counted, never refused and never a replacement character."""
+    text = SPEECH_TRADITIONAL if encoding == "big5" else SPEECH
+    data = text.encode(encoding)[:-1]
+    read = read_one(data, "txt")
+    assert read.text == text[:-1] and read.dropped == 1 and "\ufffd" not in read.text
+
+
+def test_utf16_without_a_byte_order_mark_cut_short_is_read() -> None:
+    data = SPEECH.encode("utf-16-le")[:-1]
+    assert read_one(data, "txt").text == SPEECH[:-1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_few_bad_bytes_in_a_long_file_are_left_out_and_counted(encoding: str) -> None:
+    data = bytearray(SPEECH.encode(encoding))
+    middle = data.index("排查隐患".encode(encoding))
+    data[middle:middle] = b"\xff"  # a byte no encoding here begins a character with
+    read = read_one(bytes(data), "txt")
+    assert read.text == SPEECH and read.dropped == 1 and read.encoding == encoding
+
+
+def test_many_bad_bytes_are_still_an_error_that_says_where() -> None:
+    data = bytearray(SPEECH.encode())
+    for at in range(100, len(data), 400):  # one per 400 bytes: more than damage
+        data[at] = 0xFF
+    with pytest.raises(DecodeError, match="first bad UTF-8 byte at offset 100: 0xff"):
+        read_bytes(bytes(data), "txt")
+
+
+def test_a_cut_file_s_document_says_what_was_left_out() -> None:
+    data = SPEECH.encode("gb18030")[:-1]
+    prepared = prepare(StoredFile("cut.txt", hashlib.sha256(data).hexdigest(), data, "txt"), IngestOptions())
+    assert isinstance(prepared, Prepared)
+    [document] = prepared.documents
+    assert [r.rule for r in document.removed] == [UNDECODABLE_RULE]
+    assert "1 undecodable byte run" in document.removed[0].text and document.chars >= len(SPEECH) - 200
 
 
 def test_bad_bytes_after_a_bom_are_an_error() -> None:

@@ -26,11 +26,12 @@ from sucai.ingest.page import StubPage
 from sucai.ingest.parse import parse_text
 from sucai.ingest.readers import NotRead, SourceText, read
 from sucai.ingest.sources import expand
-from sucai.model import Document, Failed, IngestedDocument, IngestReport, Skipped
+from sucai.model import Document, Failed, IngestedDocument, IngestReport, Removal, Skipped
 from sucai.originality.fingerprint import document_fingerprints
 from sucai.store.base import Fingerprint, Store, StoredFile
 from sucai.store.originals import AlreadyStored
 
+UNDECODABLE_RULE = "undecodable-bytes"  # the rule named by the removal a damaged file's first document carries
 # (files done, origin of the file just finished)
 Progress = Callable[[int, str], None]
 PARALLEL_FROM_FILES = 64  # below this, starting a worker process costs more than it saves
@@ -294,4 +295,15 @@ def _parse_source_text(text: SourceText, file: StoredFile, options: IngestOption
 
     rules = load_rules(options.rules_dirs)
     docs = parse_text(text.text, source=text.origin, title_hint=text.title, year_hint=text.year, rules=rules)
+    if docs and text.dropped:  # said where removals are: the file's first document carries it
+        docs[0].removed.append(undecodable_removal(text.dropped))
     return [dataclasses.replace(d, source_sha256=file.sha256) for d in docs]
+
+
+def undecodable_removal(runs: int) -> Removal:
+    """What a damaged or cut file lost in decoding (its stored bytes keep everything)."""
+    return Removal(
+        UNDECODABLE_RULE,
+        f"源文件有 {runs} 处无法解码的字节（文件被截断或损坏），已略去。"
+        f"{runs} undecodable byte run(s) of the source file left out (a cut or damaged file).",
+    )

@@ -63,18 +63,18 @@ def _name(file: StoredFile) -> str:
 
 def _read_txt(file: StoredFile, limits: Limits) -> list[SourceText]:
     decoded = decode_text(file.data)
-    return [SourceText(file.origin, decoded.text, "txt", decoded.encoding)]
+    return [SourceText(file.origin, decoded.text, "txt", decoded.encoding, dropped=decoded.dropped)]
 
 
 def _read_md(file: StoredFile, limits: Limits) -> list[SourceText]:
     decoded = decode_text(file.data)
     markdown = markdown_to_text(decoded.text)
-    return [SourceText(file.origin, markdown.text, "md", decoded.encoding, markdown.title)]
+    return [SourceText(file.origin, markdown.text, "md", decoded.encoding, markdown.title, dropped=decoded.dropped)]
 
 
 def _read_html(file: StoredFile, limits: Limits) -> list[SourceText]:
     page = html_to_text(file.data, limits)
-    return [SourceText(file.origin, page.text, "html", page.encoding, page.title)]
+    return [SourceText(file.origin, page.text, "html", page.encoding, page.title, dropped=page.dropped)]
 
 
 def _read_docx(file: StoredFile, limits: Limits) -> list[SourceText]:

@@ -21,6 +21,7 @@ class SourceText:
     encoding: str | None  # as detected for txt/html/md/jsonl/csv ("utf-8", "utf-8-sig", "gb18030", ...)
     title: str | None = None  # a hint: jsonl/csv title, html <h1>/<title>, docx Title style, md front matter/#
     year: int | None = None  # jsonl "year" or a csv date column, when it holds a year
+    dropped: int = 0  # undecodable byte runs of a damaged or cut file left out (readers/text.py)
 
 
 class Reader(Protocol):

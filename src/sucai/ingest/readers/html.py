@@ -61,6 +61,7 @@ class HtmlText:
     text: str
     encoding: str
     title: str | None
+    dropped: int = 0  # undecodable byte runs left out (readers/text.py)
 
 
 def html_to_text(data: bytes, limits: Limits) -> HtmlText:
@@ -68,7 +69,7 @@ def html_to_text(data: bytes, limits: Limits) -> HtmlText:
     decoded = decode_text(data, declared=_declared_charset(data))
     root = _parse(decoded.text, limits)
     if root is None:
-        return HtmlText("", decoded.encoding, None)
+        return HtmlText("", decoded.encoding, None, decoded.dropped)
     page_title = _clean_line(_whitespace(root.findtext(".//title") or "", 0))
     body = root.find("body")
     body = root if body is None else body
@@ -82,7 +83,7 @@ def html_to_text(data: bytes, limits: Limits) -> HtmlText:
     # <title> is only a fallback: site names pollute it, and a text that opens with its own title line
     # (a compilation's collection title, say) knows better.
     title = heading_text or (None if _opens_with_title(text) else _best_title_part(page_title))
-    return HtmlText(text, decoded.encoding, title or None)
+    return HtmlText(text, decoded.encoding, title or None, decoded.dropped)
 
 
 def _opens_with_title(text: str) -> bool:

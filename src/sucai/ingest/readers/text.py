@@ -1,5 +1,11 @@
 """Bytes to text, strictly: BOM, UTF-16 without BOM, UTF-8, a declared charset, GB18030, Big5; never a guess
-that replaces characters (paperless turns GBK into U+FFFD with errors="replace")."""
+that replaces characters (paperless turns GBK into U+FFFD with errors="replace").
+
+Two kinds of damage are read through rather than refused, and counted (`Decoded.dropped`): a file cut in the
+middle of its last character (a download or preview cut at a byte count) loses that character's bytes; a long
+file with a few bad bytes (at most one per DAMAGE_BYTES) loses those bytes, in the encoding that needs the fewest
+dropped. Anything worse is an error that says where the first bad byte is. The stored file keeps every byte.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +31,14 @@ _PLAUSIBLE_SAMPLE = 100_000  # characters enough to judge a byte order
 _BIG5_SUSPECT_RATIO = 0.3  # share of GB18030-decoded hanzi outside GB2312 that suggests Big5 bytes
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BIG5 = "cp950"  # Big5 as Windows writes it (with the ETEN extensions)
+DAMAGE_BYTES = 2000  # a bad byte run per this many bytes is damage read through; more is not this encoding
 
 
 @dataclass(frozen=True)
 class Decoded:
     text: str
     encoding: str
+    dropped: int = 0  # undecodable byte runs left out (a cut last character counts one)
 
 
 def decode_text(data: bytes, declared: str | None = None) -> Decoded:
@@ -45,7 +53,7 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         raise DecodeError("binary data, not text")
     # a few stray controls (a DOS end-of-file mark, a pasted bell) are not content and break XML export
     text = _CONTROL_CHARS.sub("", text) if controls else text
-    return Decoded(normalise_newlines(text), decoded.encoding)
+    return Decoded(normalise_newlines(text), decoded.encoding, decoded.dropped)
 
 
 def normalise_newlines(text: str) -> str:
@@ -61,9 +69,13 @@ def drop_controls(text: str) -> str:
 def _decode(data: bytes, declared: str | None) -> Decoded:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
+            body = data[len(bom) :]
             try:
-                return Decoded(data[len(bom) :].decode(codec), label)
+                return Decoded(body.decode(codec), label)
             except UnicodeDecodeError as exc:
+                read_through = _read_through(body, codec, label)
+                if read_through is not None:
+                    return read_through
                 raise DecodeError(f"starts with a {label} byte-order mark but is not valid {label} ({exc.reason} "
                                   f"at byte {exc.start + len(bom)})") from exc
     if b"\x00" in data:
@@ -71,35 +83,83 @@ def _decode(data: bytes, declared: str | None) -> Decoded:
         if utf16 is None:
             raise DecodeError("binary data, not text")
         return utf16
-    for codec in ("utf-8", declared or "utf-8", "gb18030"):
+    codecs_in_turn = list(dict.fromkeys(("utf-8", declared or "utf-8", "gb18030", _BIG5)))
+    for codec in codecs_in_turn:
         try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+            return _unless_big5(data, Decoded(data.decode(codec), _label(codec)))
+        except LookupError:
             continue
-        if codec == "gb18030" and _big5_in_disguise(data, text):
-            return Decoded(data.decode(_BIG5), "big5")
-        return Decoded(text, codec)
+        except UnicodeDecodeError:
+            if (cut := _cut_short(data, codec)) is not None:
+                return _unless_big5(data, cut)
+    damaged = [found for codec in codecs_in_turn if (found := _dropping_bad_bytes(data, codec)) is not None]
+    if damaged:  # the fewest bytes dropped; the earlier encoding on a tie
+        return _unless_big5(data, min(damaged, key=lambda d: d.dropped))
+    raise DecodeError(_undecodable_message(data))
+
+
+def _label(codec: str) -> str:
+    return "big5" if codec == _BIG5 else codec
+
+
+def _unless_big5(data: bytes, decoded: Decoded) -> Decoded:
+    """GB18030 decodes most Big5 bytes too, into rare hanzi: such bytes are read as Big5 when they are Big5 as
+    well (as strictly, or with as few bytes dropped, as they were GB18030)."""
+    if decoded.encoding != "gb18030" or not _big5_in_disguise(decoded.text):
+        return decoded
     try:
         return Decoded(data.decode(_BIG5), "big5")
     except UnicodeDecodeError:
         pass
-    raise DecodeError(_undecodable_message(data))
+    big5 = _cut_short(data, _BIG5) or _dropping_bad_bytes(data, _BIG5)
+    return big5 if big5 is not None and big5.dropped <= decoded.dropped else decoded
+
+
+def _read_through(data: bytes, codec: str, label: str) -> Decoded | None:
+    """Damaged bytes after a byte-order mark: a cut last character, else a few bad bytes (module docstring)."""
+    return _cut_short(data, codec, label) or _dropping_bad_bytes(data, codec, label)
+
+
+def _cut_short(data: bytes, codec: str, label: str | None = None) -> Decoded | None:
+    """The text when every byte decodes but an unfinished last character (left out); else None."""
+    try:
+        text = codecs.getincrementaldecoder(codec)().decode(data, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return Decoded(text, label or _label(codec), dropped=1)
+
+
+def _dropping_bad_bytes(data: bytes, codec: str, label: str | None = None) -> Decoded | None:
+    """The text with each undecodable byte run left out, when there are at most one per DAMAGE_BYTES."""
+    parts: list[str] = []
+    start, dropped, allowed = 0, 0, len(data) // DAMAGE_BYTES
+    while True:
+        try:
+            parts.append(data[start:].decode(codec))
+            return Decoded("".join(parts), label or _label(codec), dropped)
+        except LookupError:
+            return None
+        except UnicodeDecodeError as exc:
+            if dropped >= allowed:
+                return None
+            parts.append(data[start : start + exc.start].decode(codec))
+            start, dropped = start + exc.end, dropped + 1
 
 
 def _utf16_without_bom(data: bytes) -> Decoded | None:
-    """UTF-16 when one byte order decodes to everyday text; NULs elsewhere mean binary."""
-    if len(data) % 2:
-        return None
+    """UTF-16 when one byte order decodes to everyday text; NULs elsewhere mean binary. An odd byte at the end
+    is half a character cut off: left out."""
+    cut = len(data) % 2
     best: Decoded | None = None
     best_score = 0.0
     for codec in ("utf-16-le", "utf-16-be"):
         try:
-            text = data.decode(codec)
+            text = data[: len(data) - cut].decode(codec)
         except UnicodeDecodeError:
             continue
         score = _plausible_share(text)
         if score > best_score:
-            best, best_score = Decoded(text, codec), score
+            best, best_score = Decoded(text, codec, cut), score
     return best if best_score >= _PLAUSIBLE_RATIO else None
 
 
@@ -122,19 +182,13 @@ def _plausible_share(text: str) -> float:
     return plausible / len(text)
 
 
-def _big5_in_disguise(data: bytes, gb_text: str) -> bool:
+def _big5_in_disguise(gb_text: str) -> bool:
     """Big5 bytes mostly decode as GB18030 too, into rare hanzi; real GBK text keeps to GB2312's common set."""
     han = _HAN.findall(gb_text[:200_000])
     if len(han) < 20:
         return False
     rare = sum(1 for ch in han if not _in_gb2312(ch))
-    if rare / len(han) < _BIG5_SUSPECT_RATIO:
-        return False
-    try:
-        data.decode(_BIG5)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return rare / len(han) >= _BIG5_SUSPECT_RATIO
 
 
 def _in_gb2312(ch: str) -> bool:
