@@ -10,7 +10,9 @@ dropped. Anything worse is an error that says where the first bad byte is. The s
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import threading
 from dataclasses import dataclass
 
 from sucai.errors import DecodeError
@@ -130,20 +132,31 @@ def _cut_short(data: bytes, codec: str, label: str | None = None) -> Decoded | N
 
 
 def _dropping_bad_bytes(data: bytes, codec: str, label: str | None = None) -> Decoded | None:
-    """The text with each undecodable byte run left out, when there are at most one per DAMAGE_BYTES."""
-    parts: list[str] = []
-    start, dropped, allowed = 0, 0, len(data) // DAMAGE_BYTES
-    while True:
-        try:
-            parts.append(data[start:].decode(codec))
-            return Decoded("".join(parts), label or _label(codec), dropped)
-        except LookupError:
-            return None
-        except UnicodeDecodeError as exc:
-            if dropped >= allowed:
-                return None
-            parts.append(data[start : start + exc.start].decode(codec))
-            start, dropped = start + exc.end, dropped + 1
+    """The text with each undecodable byte run left out, when there are at most one per DAMAGE_BYTES (one pass:
+    the codec calls the error handler below for each run, which counts it and gives up past the limit)."""
+    _damage.runs, _damage.allowed = 0, len(data) // DAMAGE_BYTES
+    try:
+        text = data.decode(codec, errors=_drop_counted())
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return Decoded(text, label or _label(codec), _damage.runs)
+
+
+_damage = threading.local()  # the runs the current thread's decode dropped, and how many it may
+
+
+@functools.cache
+def _drop_counted() -> str:
+    """The name of an error handler that drops an undecodable run and counts it (registered once, on first use)."""
+
+    def drop(exc: UnicodeError) -> tuple[str, int]:
+        if not isinstance(exc, UnicodeDecodeError) or _damage.runs >= _damage.allowed:
+            raise exc
+        _damage.runs += 1
+        return "", exc.end
+
+    codecs.register_error("sucai-drop-counted", drop)
+    return "sucai-drop-counted"
 
 
 def _utf16_without_bom(data: bytes) -> Decoded | None:
