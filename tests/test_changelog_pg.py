@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -20,7 +21,7 @@ from pg_helpers import pg_schema
 from sucai.model import Block, Document
 from sucai.search.engine import SearchEngine
 from sucai.store import StoredFile, open_store
-from sucai.store.changelog import ChangesCompacted, number_changes
+from sucai.store.changelog import HOLD_PREFIX, HOLD_STALE, ChangesCompacted, number_changes
 from sucai.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.postgres
@@ -179,6 +180,23 @@ def test_compaction_waits_for_every_live_node(stores: tuple[PostgresStore, ...])
     with pytest.raises(ChangesCompacted):
         a.changes_since(2)  # a node this far behind must rebuild, not read on
     assert a.last_seq() == 5  # the newest number survives compaction
+
+
+def test_a_hold_left_by_a_killed_copy_stops_holding_after_an_hour(stores: tuple[PostgresStore, ...]) -> None:
+    """A new node killed while it copied a peer's index leaves its hold on the log: it holds for HOLD_STALE,
+    not for the two days a silent node does."""
+    a, _b = stores
+    for i in range(4):
+        a.add_file(file(f"h{i}"), [doc(i)], [[]])
+    a.report_position("node-1", 4)
+    a.report_position(f"{HOLD_PREFIX}host-1234", 1, "holds the change log while it copies a peer's index")
+    assert a.compact_changes() == 1 and a.compacted_seq() == 1  # held at the copy's position
+    a.report_position("node-2", 2)
+    over_an_hour = (datetime.now(UTC) - HOLD_STALE - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+    with a.transaction() as cur:
+        cur.execute("UPDATE nodes SET seen_at = ? WHERE name <> 'node-1'", (over_an_hour,))
+    # the hold no longer holds; node-2, silent as long, still does (a node holds for NODE_STALE)
+    assert a.compact_changes() == 1 and a.compacted_seq() == 2
 
 
 def test_a_dropped_connection_costs_no_request(stores: tuple[PostgresStore, ...], url: str) -> None:

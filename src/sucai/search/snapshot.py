@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import tantivy
 
 from sucai.search.index import FORMAT, STATE_FILE, IndexBusy, node_name
+from sucai.store.changelog import HOLD_PREFIX
 
 if TYPE_CHECKING:
     from sucai.search.engine import SearchEngine
@@ -51,7 +52,6 @@ BLOCK = tarfile.BLOCKSIZE
 FETCH_TIMEOUT_S = 30.0  # connecting, and waiting for each piece of the stream
 FETCH_DEADLINE_S = 300.0  # the whole copy: past this, building from the store is faster
 BUSY_WAIT_S = 60.0  # how long a new node waits, in all, for a busy peer to give its snapshot
-HOLD_PREFIX = "copying-"  # the name, in the store's nodes, of a new node's hold on the log while it copies
 POSITION_HEADER = "X-Sucai-Position"
 SNAPSHOT_PATH = "/api/index/snapshot"
 # The names a snapshot may hold: the state file, and in each sub-index its meta files and tantivy's segment
@@ -432,7 +432,8 @@ def log_held(store: Store | None) -> Iterator[None]:
     """While this holds, the change log is compacted no further than it is now: a node reported (under a name
     of its own) at the compacted position, so every live node's minimum stays there. The copy a peer then
     gives is at or past that position, so every change after it is still in the log when the follower starts.
-    The hold goes when the copy is done or failed; a process killed meanwhile leaves it to go stale (NODE_STALE)."""
+    The hold goes when the copy is done or failed; one left by a process killed meanwhile stops holding after
+    HOLD_STALE (store/changelog.py)."""
     if store is None:
         yield
         return

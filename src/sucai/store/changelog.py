@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from sucai.store.cursor import Cursor
 
 NODE_STALE = timedelta(days=2)  # a node silent for longer no longer holds the log back
+# A new node copying a peer's index holds the log under a name of this prefix (search/snapshot.py); a copy
+# takes minutes at most, so a hold left by a process killed meanwhile stops holding after HOLD_STALE.
+HOLD_PREFIX = "copying-"
+HOLD_STALE = timedelta(hours=1)
 
 MIGRATION: list[str] = [
     # seq: the last number handed out; compacted: changes up to here may be gone.
@@ -112,9 +116,13 @@ class ChangeLog:
 
     def compact_changes(self, stale: timedelta = NODE_STALE) -> int:
         """Delete the changes every live node has applied; returns how many. Nothing without a live node."""
-        cutoff = _iso(datetime.now(UTC) - stale)
+        now = datetime.now(UTC)
+        cutoff, hold_cutoff = _iso(now - stale), _iso(now - min(stale, HOLD_STALE))
         with self.transaction() as cur:
-            cur.execute("SELECT MIN(seq) FROM nodes WHERE seen_at >= ?", (cutoff,))
+            cur.execute(
+                "SELECT MIN(seq) FROM nodes WHERE seen_at >= ? AND (name NOT LIKE ? OR seen_at >= ?)",
+                (cutoff, HOLD_PREFIX + "%", hold_cutoff),
+            )
             row = cur.fetchone()
             if row is None or row[0] is None:
                 return 0
