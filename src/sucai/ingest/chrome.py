@@ -18,13 +18,13 @@ from sucai.ingest.scan import scan_form
 from sucai.model import Removal
 
 CHROME_FILE, CREDITS_FILE = "chrome.txt", "credits.txt"
-_SEP = "\\s\u3000\xa0【】\\[\\]|丨｜/·•"
+_SEP = "\\s\u3000\xa0【】\\[\\]（）()|丨｜/·•—–－\\-"  # dashes and brackets too: "——来源：XX网", "（来源：XX）"
 _SEPS = re.compile(f"[{_SEP}]*")
 _COLON = re.compile(r"\s*[:：丨|｜]\s*")
 _MAX_LINE = 200
 _MAX_VALUE = 40
 _MAX_MASTHEAD = 60
-_PAD = " \t\u3000\xa0【】[]|丨｜/·•"
+_PAD = " \t\u3000\xa0【】[]（）()|丨｜/·•—–－-"
 _SENTENCE = re.compile("[。！？；!?;]")
 _DATE = re.compile(
     r"(?P<y>(?:19|20)[0-9]{2})\s*[-年/.]\s*(?P<m>[0-9]{1,2})(?:\s*[-月/.]\s*(?P<d>[0-9]{1,2})\s*日?)?月?"
