@@ -53,6 +53,8 @@ def fixed(deob: Deobfuscator, text: str) -> str:
         ("严格落实中Y八项规定精神", "严格落实中央八项规定精神"),
         ("做到两个wei护", "做到两个维护"),
         ("弘扬chang征精神", "弘扬长征精神"),  # 长 read chang, not its commonest reading zhang
+        ("学习贯彻新思xiang", "学习贯彻新思想"),
+        ("认真开展批评与自我pi评", "认真开展批评与自我批评"),
     ],
 )
 def test_latin_letters_standing_for_pinyin_are_repaired(deob: Deobfuscator, text: str, expected: str) -> None:
