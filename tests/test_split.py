@@ -90,10 +90,25 @@ def test_single_document_and_markdown_title() -> None:
     assert collection is None and len(parts) == 1
 
 
-def test_numbered_pieces_of_a_compilation() -> None:
-    text = f"发言材料两篇\n第一篇：在读书班上的发言\n同志们：\n{BODY}\n第二篇：在座谈会上的发言\n同志们：\n{BODY}\n"
+@pytest.mark.parametrize(
+    "numbered",
+    [
+        "第{n}篇：{title}", "【篇{n}】{title}", "篇{n}：{title}", "【篇{n}】\n{title}", "范文{n}\n{title}",
+        "第{n}篇\n{title}",
+    ],
+)
+def test_the_numbers_of_a_compilation_s_pieces_are_no_one_s_title_or_text(numbered: str) -> None:
+    """A piece's number is the compilation's, not the document's: a library lists each piece by its own title."""
+    first = numbered.format(n="一", title="在读书班上的发言")
+    second = numbered.format(n="二", title="在座谈会上的发言")
+    _, parts = split(f"发言材料两篇\n{first}\n同志们：\n{BODY}\n{second}\n同志们：\n{BODY}\n")
+    assert parts == [("在读书班上的发言", ["同志们：", BODY]), ("在座谈会上的发言", ["同志们：", BODY])]
+
+
+def test_a_heading_s_own_numbering_is_never_taken_for_a_piece_s() -> None:
+    text = f"在全县安全生产工作会议上的讲话\n同志们：\n{BODY}\n一、提高站位\n{BODY}\n（二）狠抓落实\n{BODY}\n"
     _, parts = split(text)
-    assert [title for title, _ in parts] == ["第一篇：在读书班上的发言", "第二篇：在座谈会上的发言"]
+    assert parts == [(None, ["同志们：", BODY, "一、提高站位", BODY, "（二）狠抓落实", BODY])]
 
 
 @pytest.mark.parametrize(

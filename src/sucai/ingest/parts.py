@@ -43,6 +43,25 @@ def strip_count(title: str) -> str:
         stripped = shorter
 
 
+# A compilation's own numbering of its pieces, on a line of its own or before a title: "【篇一】", "篇二：",
+# "范文3", "第四篇", "（材料五）". Never a heading's numbering ("一、", "1.", "（一）"): those stay.
+_PIECE_MARKER = re.compile(
+    r"[\s\u3000]*(?:[【\[（(]?[\s\u3000]*(?:篇|范文|材料|文章)[\s\u3000]*[一二三四五六七八九十0-9０-９]{1,3}[\s\u3000]*"
+    r"[】\]）)]?|[【\[（(]?第[一二三四五六七八九十0-9０-９]{1,3}篇[】\]）)]?)[\s\u3000]*[:：、.．]?[\s\u3000]*"
+)
+
+
+def is_piece_marker(text: str) -> bool:
+    """A line that only numbers the next piece of a compilation ("【篇一】", "第二篇", "范文三")."""
+    return bool(text.strip()) and _PIECE_MARKER.fullmatch(text) is not None
+
+
+def without_piece_marker(text: str) -> str:
+    """A title without the compilation's number before it ("篇一：在…的讲话" -> "在…的讲话")."""
+    m = _PIECE_MARKER.match(text)
+    return text[m.end() :] if m and m.end() and text[m.end() :].strip() else text
+
+
 def title_text(text: str) -> str:
     """A title line as a title (markdown heading marks taken off)."""
     md = markdown_heading(text)

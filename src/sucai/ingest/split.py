@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sucai.ingest.lines import is_dateline
 from sucai.ingest.pagelines import is_dash_led, is_news_byline, is_news_dateline
-from sucai.ingest.parts import Part, Split, is_title_like, strip_count, title_text
+from sucai.ingest.parts import (
+    Part,
+    Split,
+    is_piece_marker,
+    is_title_like,
+    strip_count,
+    title_text,
+    without_piece_marker,
+)
 from sucai.ingest.speakers import split_speakers
 from sucai.ingest.structure import is_closing, is_opening_salutation
 from sucai.model import Line
@@ -47,7 +56,19 @@ _MAX_BYLINES = 3
 
 
 def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Split:
-    """Find the collection title and the documents of a text's lines."""
+    """Find the collection title and the documents of a text's lines. Lines that only number the pieces of a
+    compilation ("【篇一】", "第二篇") are no one's content: the split is made without them, and the parts'
+    indexes are those of `lines`."""
+    kept = [i for i, line in enumerate(lines) if not is_piece_marker(line.text)]
+    if len(kept) == len(lines):
+        return _split(lines, title_hint)
+    split = _split([lines[i] for i in kept], title_hint)
+    at = [*kept, len(lines)]  # index in `lines` of each kept line, and the end
+    parts = [replace(p, start=at[p.start], end=at[p.end]) for p in split.parts]
+    return replace(split, parts=parts)
+
+
+def _split(lines: Sequence[Line], title_hint: str | None) -> Split:
     if title_hint is None and _has_kicker(lines):
         return Split(title_text(lines[1].text), [Part(None, [lines[0], *lines[2:]], 0, len(lines))])
     first, collection = _collection_title(lines, title_hint)
@@ -62,7 +83,7 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
         own = k > 0 or (title_hint is None and _opens_document(lines, start, end))
         if own and end - start >= 2:
             head = lines[start]
-            parts.append(Part(title_text(head.text), list(lines[start + 1 : end]), start, end))
+            parts.append(Part(title_text(without_piece_marker(head.text)), list(lines[start + 1 : end]), start, end))
         else:
             parts.append(Part(None, list(lines[start:end]), start, end))
     kept = [p for p in parts if p.lines or p.title]
