@@ -94,13 +94,13 @@ def test_single_document_and_markdown_title() -> None:
     "numbered",
     [
         "第{n}篇：{title}", "【篇{n}】{title}", "篇{n}：{title}", "【篇{n}】\n{title}", "范文{n}\n{title}",
-        "第{n}篇\n{title}",
+        "第{n}篇\n{title}", "{d}.{title}", "{n}、{title}",
     ],
 )
 def test_the_numbers_of_a_compilation_s_pieces_are_no_one_s_title_or_text(numbered: str) -> None:
     """A piece's number is the compilation's, not the document's: a library lists each piece by its own title."""
-    first = numbered.format(n="一", title="在读书班上的发言")
-    second = numbered.format(n="二", title="在座谈会上的发言")
+    first = numbered.format(n="一", d=1, title="在读书班上的发言")
+    second = numbered.format(n="二", d=2, title="在座谈会上的发言")
     _, parts = split(f"发言材料两篇\n{first}\n同志们：\n{BODY}\n{second}\n同志们：\n{BODY}\n")
     assert parts == [("在读书班上的发言", ["同志们：", BODY]), ("在座谈会上的发言", ["同志们：", BODY])]
 

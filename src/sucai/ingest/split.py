@@ -30,7 +30,7 @@ from sucai.ingest.parts import (
     without_piece_marker,
 )
 from sucai.ingest.speakers import split_speakers
-from sucai.ingest.structure import is_closing, is_opening_salutation
+from sucai.ingest.structure import is_closing, is_opening_salutation, numbering_at
 from sucai.model import Line
 
 # lines under a title that say when, where or by whom, not what: "——在…会议上的讲话", "（摘要）",
@@ -83,7 +83,7 @@ def _split(lines: Sequence[Line], title_hint: str | None) -> Split:
         own = k > 0 or (title_hint is None and _opens_document(lines, start, end))
         if own and end - start >= 2:
             head = lines[start]
-            parts.append(Part(title_text(without_piece_marker(head.text)), list(lines[start + 1 : end]), start, end))
+            parts.append(Part(_document_title(head.text), list(lines[start + 1 : end]), start, end))
         else:
             parts.append(Part(None, list(lines[start:end]), start, end))
     kept = [p for p in parts if p.lines or p.title]
@@ -149,9 +149,28 @@ def _document_starts(lines: Sequence[Line], first: int) -> list[int]:
     return starts
 
 
+def _document_title(text: str) -> str:
+    """A document's title line as its title: heading marks and the compilation's numbering taken off."""
+    if is_title_like(text):
+        return title_text(without_piece_marker(text))
+    return _numbered_title(text) or text
+
+
+def _numbered_title(text: str) -> str | None:
+    """A title numbered as a compilation's piece ("1.在…的讲话", "二、在…的发言"), without its number; None for
+    anything else. Only taken where a salutation follows: a heading inside a document is never followed by one."""
+    numbering = numbering_at(text)
+    if numbering is None:
+        return None
+    rest = text[numbering.end :].strip(" \u3000")
+    return rest if len(rest) >= _MIN_TITLE and is_title_like(rest) else None
+
+
 def _start_at(lines: Sequence[Line], i: int, floor: int) -> int | None:
     """Where a document starts if line i is its title (walking back over a subtitle), else None."""
     text = lines[i].text
+    if _numbered_title(text) is not None and is_opening_salutation(lines[i + 1].text):
+        return i
     if not is_title_like(text) or len(text) < _MIN_TITLE or _SECTION_WORDS.fullmatch(text):
         return None
     if is_opening_salutation(lines[i + 1].text):
@@ -176,6 +195,8 @@ def _title_line(lines: Sequence[Line], i: int, floor: int) -> int:
 def _opens_document(lines: Sequence[Line], start: int, end: int) -> bool:
     """Whether the first part begins with a title line of its own: a title, perhaps subtitle, date or speaker
     lines (which stay in the body), then a salutation. A date line is never the title itself."""
+    if end - start >= 2 and _numbered_title(lines[start].text) is not None:
+        return is_opening_salutation(lines[start + 1].text)
     if end - start < 2 or not is_title_like(lines[start].text) or is_byline(lines[start].text):
         return False
     after = _skip_bylines(lines, start + 1, end)
