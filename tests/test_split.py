@@ -105,6 +105,33 @@ def test_the_numbers_of_a_compilation_s_pieces_are_no_one_s_title_or_text(number
     assert parts == [("在读书班上的发言", ["同志们：", BODY]), ("在座谈会上的发言", ["同志们：", BODY])]
 
 
+ESSAY = "近日，我认真学习了全会精神，深受教育、倍感振奋。我将把学习成果转化为推动工作的实际成效。"
+
+
+@pytest.mark.parametrize("numbered", ["篇{n}：{title}", "【篇{n}】\n{title}", "第{n}篇\n{title}", "范文{n}：{title}"])
+def test_numbered_pieces_without_salutations_are_documents(numbered: str) -> None:
+    """心得体会 open with no salutation and end with no closing: the compilation's numbers tell its pieces."""
+    titles = ["学习全会精神心得体会", "参加读书班心得体会", "观看警示教育片心得体会"]
+    numbered_titles = [numbered.format(n=n, title=t) for n, t in zip("一二三", titles, strict=True)]
+    pieces = "".join(f"{head}\n{ESSAY}\n一是坚定信念。{ESSAY}\n" for head in numbered_titles)
+    collection, parts = split(f"2024年学习心得体会范文（3篇）\n{pieces}")
+    assert collection == "2024年学习心得体会范文（3篇）"
+    assert parts == [(t, [ESSAY, f"一是坚定信念。{ESSAY}"]) for t in titles]
+
+
+def test_numbered_pieces_with_no_collection_title_above_them() -> None:
+    _, parts = split(f"篇一：学习心得体会\n{ESSAY}\n篇二：读书心得体会\n{ESSAY}\n")
+    assert parts == [("学习心得体会", [ESSAY]), ("读书心得体会", [ESSAY])]
+
+
+@pytest.mark.parametrize("numbers", [("一",), ("二", "三"), ("一", "三")])
+def test_pieces_are_only_split_by_numbers_that_run_one_two_three(numbers: tuple[str, ...]) -> None:
+    """One numbered title, or numbers that do not start at one or skip, are not a compilation's pieces."""
+    pieces = "".join(f"篇{n}：学习心得体会\n{ESSAY}\n" for n in numbers)
+    _, parts = split(f"学习心得体会汇编\n{pieces}")
+    assert len(parts) == 1
+
+
 def test_a_heading_s_own_numbering_is_never_taken_for_a_piece_s() -> None:
     text = f"在全县安全生产工作会议上的讲话\n同志们：\n{BODY}\n一、提高站位\n{BODY}\n（二）狠抓落实\n{BODY}\n"
     _, parts = split(text)

@@ -4,9 +4,10 @@ what makes a line a title: shared by the compilation splitter and the speaker sp
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from sucai.ingest.structure import is_closing, is_salutation_line, markdown_heading, numbering_at
+from sucai.ingest.structure import chinese_number, is_closing, is_salutation_line, markdown_heading, numbering_at
 from sucai.model import Line
 
 _COUNT = re.compile(
@@ -45,15 +46,25 @@ def strip_count(title: str) -> str:
 
 # A compilation's own numbering of its pieces, on a line of its own or before a title: "【篇一】", "篇二：",
 # "范文3", "第四篇", "（材料五）". Never a heading's numbering ("一、", "1.", "（一）"): those stay.
+_PIECE_NUMBER = "[一二三四五六七八九十0-9０-９]{1,3}"
 _PIECE_MARKER = re.compile(
-    r"[\s\u3000]*(?:[【\[（(]?[\s\u3000]*(?:篇|范文|材料|文章)[\s\u3000]*[一二三四五六七八九十0-9０-９]{1,3}[\s\u3000]*"
-    r"[】\]）)]?|[【\[（(]?第[一二三四五六七八九十0-9０-９]{1,3}篇[】\]）)]?)[\s\u3000]*[:：、.．]?[\s\u3000]*"
+    rf"[\s\u3000]*(?:[【\[（(]?[\s\u3000]*(?:篇|范文|材料|文章)[\s\u3000]*(?P<a>{_PIECE_NUMBER})[\s\u3000]*"
+    rf"[】\]）)]?|[【\[（(]?第(?P<b>{_PIECE_NUMBER})篇[】\]）)]?)[\s\u3000]*[:：、.．]?[\s\u3000]*"
 )
 
 
 def is_piece_marker(text: str) -> bool:
     """A line that only numbers the next piece of a compilation ("【篇一】", "第二篇", "范文三")."""
     return bool(text.strip()) and _PIECE_MARKER.fullmatch(text) is not None
+
+
+def piece_number(text: str) -> int | None:
+    """The number of the compilation's piece a line (a marker, or a title after one) names, if it names one."""
+    m = _PIECE_MARKER.match(text)
+    if m is None:
+        return None
+    mark = m.group("a") or m.group("b")
+    return int(unicodedata.normalize("NFKC", mark)) if mark[0].isdigit() else (chinese_number(mark) or None)
 
 
 def without_piece_marker(text: str) -> str:

@@ -25,6 +25,7 @@ from sucai.ingest.parts import (
     Split,
     is_piece_marker,
     is_title_like,
+    piece_number,
     strip_count,
     title_text,
     without_piece_marker,
@@ -58,14 +59,46 @@ _MAX_BYLINES = 3
 def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Split:
     """Find the collection title and the documents of a text's lines. Lines that only number the pieces of a
     compilation ("【篇一】", "第二篇") are no one's content: the split is made without them, and the parts'
-    indexes are those of `lines`."""
-    kept = [i for i, line in enumerate(lines) if not is_piece_marker(line.text)]
+    indexes are those of `lines`. Pieces numbered 1, 2, 3 … (a marker line over a title, or a title led by its
+    number) are the documents, salutation or not (心得体会 have none); otherwise titles, salutations and
+    closings tell (_split)."""
+    kept: list[int] = []
+    numbers: dict[int, int] = {}  # index in the kept lines of a piece's title -> the piece's number
+    marker: int | None = None
+    for i, line in enumerate(lines):
+        if is_piece_marker(line.text):
+            marker = piece_number(line.text)
+            continue
+        number = marker if marker is not None else piece_number(line.text)
+        if number is not None and is_title_like(line.text):
+            numbers[len(kept)] = number
+        marker = None
+        kept.append(i)
+    own = [lines[i] for i in kept]
+    split = _by_pieces(own, numbers, title_hint) or _split(own, title_hint)
     if len(kept) == len(lines):
-        return _split(lines, title_hint)
-    split = _split([lines[i] for i in kept], title_hint)
+        return split
     at = [*kept, len(lines)]  # index in `lines` of each kept line, and the end
-    parts = [replace(p, start=at[p.start], end=at[p.end]) for p in split.parts]
-    return replace(split, parts=parts)
+    return replace(split, parts=[replace(p, start=at[p.start], end=at[p.end]) for p in split.parts])
+
+
+def _by_pieces(lines: Sequence[Line], numbers: dict[int, int], title_hint: str | None) -> Split | None:
+    """The documents of a compilation that numbers its pieces 1, 2, 3 … in order; None when it does not. Text
+    before the first piece is a document of its own (inheriting the collection title) only when it has body."""
+    starts = sorted(numbers)
+    if len(starts) < 2 or [numbers[s] for s in starts] != list(range(1, len(starts) + 1)):
+        return None
+    if starts[0] == 0:  # the first piece opens the text: no collection title but one given
+        first, collection = 0, (title_hint.strip() or None) if title_hint else None
+    else:
+        first, collection = _collection_title(lines, title_hint)
+    parts = []
+    if starts[0] > first and _body_counts(lines[first : starts[0]])[-1]:
+        parts.append(Part(None, list(lines[first : starts[0]]), first, starts[0]))
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        parts.append(Part(_document_title(lines[start].text), list(lines[start + 1 : end]), start, end))
+    return Split(collection, parts, collection)
 
 
 def _split(lines: Sequence[Line], title_hint: str | None) -> Split:
