@@ -4,7 +4,9 @@ A compilation opens with a collection title ("……发言材料四篇"); each d
 line followed by an opening salutation (同志们：), or with a title-like line right after the previous
 document's closing (发言完毕……批评指正。). A split is only made between two parts that both hold body text
 (a sentence), so the header of a single report ("政府工作报告 / ——2024年3月5日… / 李强 / 各位代表：")
-never becomes a document of its own. A document without a title line inherits the collection title,
+never becomes a document of its own. Pieces the compilation numbers 1, 2, 3 … ("【篇一】", "篇二：…", "第三篇")
+are its documents, salutation or not, and their numbers are no one's title or text. A document without a title
+line inherits the collection title,
 less its count ("四篇", "合集", "汇编"). Subtitle, date and speaker lines under a title ("（2025年X月X日）",
 "——在…会议上的讲话", "――来自…的报道", "国务院总理 李强") are never a title: they stay at the top of the document's
 body. A kicker over a headline ("中共中央 国务院印发" / "《关于…的意见》") leaves the title to the headline and
