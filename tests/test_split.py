@@ -119,6 +119,23 @@ def test_numbered_pieces_without_salutations_are_documents(numbered: str) -> Non
     assert parts == [(t, [ESSAY, f"一是坚定信念。{ESSAY}"]) for t in titles]
 
 
+@pytest.mark.parametrize("head", ["{title}", "{d}.{title}"])
+def test_a_declared_count_finds_pieces_that_have_no_numbers_or_salutations(head: str) -> None:
+    """"（3篇）" and three lines that read as the genre's titles (…心得体会), each over body: three documents."""
+    titles = ["学习全会精神心得体会", "参加读书班心得体会", "观看警示教育片心得体会"]
+    heads = [head.format(d=d, title=t) for d, t in enumerate(titles, start=1)]
+    pieces = "".join(f"{h}\n{ESSAY}\n坚定理想信念\n{ESSAY}\n" for h in heads)
+    _, parts = split(f"2024年学习心得体会范文（3篇）\n{pieces}")
+    assert parts == [(t, [ESSAY, "坚定理想信念", ESSAY]) for t in titles]
+
+
+def test_a_declared_count_that_the_titles_do_not_match_splits_nothing() -> None:
+    """Two such lines where the title declares three: not trusted, the text stays one document."""
+    pieces = "".join(f"{t}\n{ESSAY}\n" for t in ["学习全会精神心得体会", "参加读书班心得体会"])
+    _, parts = split(f"2024年学习心得体会范文（3篇）\n{pieces}")
+    assert len(parts) == 1
+
+
 def test_numbered_pieces_with_no_collection_title_above_them() -> None:
     _, parts = split(f"篇一：学习心得体会\n{ESSAY}\n篇二：读书心得体会\n{ESSAY}\n")
     assert parts == [("学习心得体会", [ESSAY]), ("读书心得体会", [ESSAY])]

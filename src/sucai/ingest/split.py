@@ -17,6 +17,7 @@ speakers) is split into one document per speaker (sucai.ingest.speakers); a sing
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -33,7 +34,7 @@ from sucai.ingest.parts import (
     without_piece_marker,
 )
 from sucai.ingest.speakers import split_speakers
-from sucai.ingest.structure import is_closing, is_opening_salutation, numbering_at
+from sucai.ingest.structure import chinese_number, is_closing, is_opening_salutation, numbering_at
 from sucai.model import Line
 
 # lines under a title that say when, where or by whom, not what: "——在…会议上的讲话", "（摘要）",
@@ -78,6 +79,8 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
         kept.append(i)
     own = [lines[i] for i in kept]
     split = _by_pieces(own, numbers, title_hint) or _split(own, title_hint)
+    if len(split.parts) < (_declared_count(split.collection_title) or 0):
+        split = _by_titles(own, title_hint) or split
     if len(kept) == len(lines):
         return split
     at = [*kept, len(lines)]  # index in `lines` of each kept line, and the end
@@ -96,6 +99,52 @@ def _by_pieces(lines: Sequence[Line], numbers: dict[int, int], title_hint: str |
         first, collection = _collection_title(lines, title_hint)
     parts = []
     if starts[0] > first and _body_counts(lines[first : starts[0]])[-1]:
+        parts.append(Part(None, list(lines[first : starts[0]]), first, starts[0]))
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        parts.append(Part(_document_title(lines[start].text), list(lines[start + 1 : end]), start, end))
+    return Split(collection, parts, collection)
+
+
+# "……心得体会范文（3篇）", "……发言材料四篇", "两篇": how many pieces the collection title says it holds
+_DECLARED = re.compile(r"(?:(?P<d>[0-9０-９]{1,2})|(?P<c>[一二三四五六七八九十两]{1,3}))[\s\u3000]*篇")
+# how the title of a piece of the genre ends (a heading inside one rarely does): 心得体会, 发言材料, 讲话, 党课 …
+_GENRE_END = re.compile(
+    r"(?:心得体会|心得|体会|感悟|观后感|读后感|发言材料|发言提纲|发言稿|发言|讲话|讲话稿|讲稿|致辞|党课|"
+    r"报告|总结|汇报|对照检查材料|检视剖析材料|主持词|述职报告)[\s\u3000]*$"
+)
+
+
+def _declared_count(collection: str | None) -> int | None:
+    """The number of pieces a collection title declares ("（3篇）" -> 3), if it declares one."""
+    m = _DECLARED.search(collection or "")
+    if m is None:
+        return None
+    if m.group("d"):
+        return int(unicodedata.normalize("NFKC", m.group("d")))
+    return 2 if m.group("c") == "两" else chinese_number(m.group("c")) or None
+
+
+def _is_piece_title(text: str) -> bool:
+    """A line that reads as the title of a piece of the genre, perhaps numbered ("2.观看警示教育片心得体会")."""
+    title = _numbered_title(text) or (text if is_title_like(text) and not is_byline(text) else None)
+    return title is not None and len(title) >= _MIN_TITLE and _GENRE_END.search(title_text(title)) is not None
+
+
+def _by_titles(lines: Sequence[Line], title_hint: str | None) -> Split | None:
+    """A compilation that says how many pieces it holds ("（3篇）") but opens them with neither numbers nor
+    salutations: its pieces are the title lines that end as the genre's titles do (…心得体会, …的讲话), each with
+    body after it, when there are exactly as many as it says; None otherwise."""
+    first, collection = _collection_title(lines, title_hint)
+    declared = _declared_count(collection)
+    bodies = _body_counts(lines)
+    starts = [
+        i for i in range(first, len(lines) - 1) if _is_piece_title(lines[i].text) and bodies[i + 2] > bodies[i + 1]
+    ]
+    if not declared or len(starts) != declared:
+        return None
+    parts = []
+    if starts[0] > first and bodies[starts[0]] > bodies[first]:
         parts.append(Part(None, list(lines[first : starts[0]]), first, starts[0]))
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
