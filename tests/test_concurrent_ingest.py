@@ -79,11 +79,14 @@ def test_a_node_following_two_writers_ends_with_every_document(url: str, tmp_pat
     node = open_library(settings=Settings(db=url, index_dir=tmp_path / "node"))
     node._following = True
     follower = Follower(node.engine, poll_s=0.02).start()  # polls often: it reads between the writers' commits
-    procs = [start_ingest(url, tmp_path / name, tmp_path / f"index-{name}") for name in ("a", "b")]
-    reports = [finish(p) for p in procs]
-    assert sum(len(r["documents"]) for r in reports) == 120
-    wait_for(lambda: follower.health()["lag"] == 0, what="the node catching up")
-    assert node.engine.index.num_docs() == 120
-    assert node.search("请认真贯彻执行", limit=0).total == 120
-    assert {h.id for h in node.search("甲01060号").hits} and {h.id for h in node.search("甲00001号").hits}
-    node.close()
+    try:
+        procs = [start_ingest(url, tmp_path / name, tmp_path / f"index-{name}") for name in ("a", "b")]
+        reports = [finish(p) for p in procs]
+        assert sum(len(r["documents"]) for r in reports) == 120
+        wait_for(lambda: follower.health()["lag"] == 0, what="the node catching up")
+        assert node.engine.index.num_docs() == 120
+        assert node.search("请认真贯彻执行", limit=0).total == 120
+        assert {h.id for h in node.search("甲01060号").hits} and {h.id for h in node.search("甲00001号").hits}
+    finally:  # stopped before its store closes: a follower left polling a closed store logs errors until exit
+        follower.stop()
+        node.close()
