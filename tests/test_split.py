@@ -136,6 +136,15 @@ def test_a_declared_count_that_the_titles_do_not_match_splits_nothing() -> None:
     assert len(parts) == 1
 
 
+def test_the_parts_of_a_plan_are_not_pieces_of_a_compilation() -> None:
+    """A 规划纲要 is one document in 篇, 章 and 节: its 第一篇 / 第二篇 are parts, not pieces."""
+    text = (f"xx县国民经济和社会发展第十五个五年规划纲要\n第一篇　开启新征程\n第一章　发展环境\n{ESSAY}\n"
+            f"第二章　指导思想\n{ESSAY}\n第二篇\n坚持创新驱动发展\n第三章　强化科技支撑\n{ESSAY}\n")
+    _, parts = split(text)
+    assert len(parts) == 1 and parts[0][1][0] == "第一篇　开启新征程"
+    assert "第二篇" in parts[0][1]  # a part's heading on a line of its own is the plan's text, kept
+
+
 def test_numbered_pieces_with_no_collection_title_above_them() -> None:
     _, parts = split(f"篇一：学习心得体会\n{ESSAY}\n篇二：读书心得体会\n{ESSAY}\n")
     assert parts == [("学习心得体会", [ESSAY]), ("读书心得体会", [ESSAY])]

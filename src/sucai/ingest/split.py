@@ -68,12 +68,14 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
     kept: list[int] = []
     numbers: dict[int, int] = {}  # index in the kept lines of a piece's title -> the piece's number
     marker: int | None = None
+    # 篇 over 章: the parts of one plan (规划纲要), whose 第一篇 lines are its own headings, not pieces
+    parts_of_one = any(_CHAPTER.match(line.text) for line in lines)
     for i, line in enumerate(lines):
-        if is_piece_marker(line.text):
+        if is_piece_marker(line.text) and not parts_of_one:
             marker = piece_number(line.text)
             continue
         number = marker if marker is not None else piece_number(line.text)
-        if number is not None and is_title_like(line.text):
+        if number is not None and is_title_like(line.text) and not parts_of_one:
             numbers[len(kept)] = number
         marker = None
         kept.append(i)
@@ -106,6 +108,7 @@ def _by_pieces(lines: Sequence[Line], numbers: dict[int, int], title_hint: str |
     return Split(collection, parts, collection)
 
 
+_CHAPTER = re.compile(r"[\s\u3000]*第[一二三四五六七八九十百0-9０-９]{1,4}章")
 # "……心得体会范文（3篇）", "……发言材料四篇", "两篇": how many pieces the collection title says it holds
 _DECLARED = re.compile(r"(?:(?P<d>[0-9０-９]{1,2})|(?P<c>[一二三四五六七八九十两]{1,3}))[\s\u3000]*篇")
 # how the title of a piece of the genre ends (a heading inside one rarely does): 心得体会, 发言材料, 讲话, 党课 …
