@@ -27,6 +27,8 @@ def found(text: str) -> list[str]:
         ("〇〇县委书记", ["〇〇"]),
         ("□□单位", ["□□"]),
         ("会议召开后，X立即召开了主题教育动员部署会", ["X"]),
+        ("地区生产总值增长X.X%，财政收入XX.X亿元", ["X.X", "XX.X"]),
+        ("城镇调查失业率下降X个百分点，增速为X%", ["X", "X"]),
     ],
 )
 def test_placeholders_are_found(text: str, expected: list[str]) -> None:
@@ -43,6 +45,7 @@ def test_placeholders_are_found(text: str, expected: list[str]) -> None:
         "3x3的方阵",
         "被告人何某某、王某某等人",  # anonymised names are left as they are
         "经查，王X华违规收受礼品，由李X负责",
+        "升级到Windows X.Y后，Python 3.11.x可用",
     ],
 )
 def test_real_words_and_years_are_not_placeholders(text: str) -> None:
