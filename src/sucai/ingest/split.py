@@ -65,20 +65,7 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
     indexes are those of `lines`. Pieces numbered 1, 2, 3 … (a marker line over a title, or a title led by its
     number) are the documents, salutation or not (心得体会 have none); otherwise titles, salutations and
     closings tell (_split)."""
-    kept: list[int] = []
-    numbers: dict[int, int] = {}  # index in the kept lines of a piece's title -> the piece's number
-    marker: int | None = None
-    # 篇 over 章: the parts of one plan (规划纲要), whose 第一篇 lines are its own headings, not pieces
-    parts_of_one = any(_CHAPTER.match(line.text) for line in lines)
-    for i, line in enumerate(lines):
-        if is_piece_marker(line.text) and not parts_of_one:
-            marker = piece_number(line.text)
-            continue
-        number = marker if marker is not None else piece_number(line.text)
-        if number is not None and is_title_like(line.text) and not parts_of_one:
-            numbers[len(kept)] = number
-        marker = None
-        kept.append(i)
+    kept, numbers = _piece_numbers(lines)
     own = [lines[i] for i in kept]
     split = _by_pieces(own, numbers, title_hint) or _split(own, title_hint)
     if len(split.parts) < (_declared_count(split.collection_title) or 0):
@@ -89,9 +76,28 @@ def split_documents(lines: Sequence[Line], title_hint: str | None = None) -> Spl
     return replace(split, parts=[replace(p, start=at[p.start], end=at[p.end]) for p in split.parts])
 
 
+def _piece_numbers(lines: Sequence[Line]) -> tuple[list[int], dict[int, int]]:
+    """(the indexes of the lines that are not piece markers, {index among those of a piece's title: its number}).
+    A text in 篇 and 章 (a 规划纲要) has none: its 第一篇 lines are its own headings, not pieces."""
+    if any(_CHAPTER.match(line.text) for line in lines):
+        return list(range(len(lines))), {}
+    kept: list[int] = []
+    numbers: dict[int, int] = {}
+    marker: int | None = None
+    for i, line in enumerate(lines):
+        if is_piece_marker(line.text):
+            marker = piece_number(line.text)
+            continue
+        number = marker if marker is not None else piece_number(line.text)
+        if number is not None and is_title_like(line.text):
+            numbers[len(kept)] = number
+        marker = None
+        kept.append(i)
+    return kept, numbers
+
+
 def _by_pieces(lines: Sequence[Line], numbers: dict[int, int], title_hint: str | None) -> Split | None:
-    """The documents of a compilation that numbers its pieces 1, 2, 3 … in order; None when it does not. Text
-    before the first piece is a document of its own (inheriting the collection title) only when it has body."""
+    """The documents of a compilation that numbers its pieces 1, 2, 3 … in order; None when it does not."""
     starts = sorted(numbers)
     if len(starts) < 2 or [numbers[s] for s in starts] != list(range(1, len(starts) + 1)):
         return None
@@ -99,6 +105,12 @@ def _by_pieces(lines: Sequence[Line], numbers: dict[int, int], title_hint: str |
         first, collection = 0, (title_hint.strip() or None) if title_hint else None
     else:
         first, collection = _collection_title(lines, title_hint)
+    return _split_at(lines, first, starts, collection)
+
+
+def _split_at(lines: Sequence[Line], first: int, starts: list[int], collection: str | None) -> Split:
+    """A compilation whose pieces start at `starts` (each a title line): text between the collection title and the
+    first piece is a document of its own (inheriting the collection title) only when it has body."""
     parts = []
     if starts[0] > first and _body_counts(lines[first : starts[0]])[-1]:
         parts.append(Part(None, list(lines[first : starts[0]]), first, starts[0]))
@@ -146,13 +158,7 @@ def _by_titles(lines: Sequence[Line], title_hint: str | None) -> Split | None:
     ]
     if not declared or len(starts) != declared:
         return None
-    parts = []
-    if starts[0] > first and bodies[starts[0]] > bodies[first]:
-        parts.append(Part(None, list(lines[first : starts[0]]), first, starts[0]))
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        parts.append(Part(_document_title(lines[start].text), list(lines[start + 1 : end]), start, end))
-    return Split(collection, parts, collection)
+    return _split_at(lines, first, starts, collection)
 
 
 def _split(lines: Sequence[Line], title_hint: str | None) -> Split:

@@ -327,6 +327,11 @@ class SearchIndex:
         return int(self.searcher().num_docs)
 
 
+def new_node_name(prefix: str = "") -> str:
+    """A name for the store's `nodes` table that no other node takes: the host and a random part."""
+    return f"{prefix}{socket.gethostname()}-{secrets.token_hex(4)}"
+
+
 def node_name(index_dir: Path) -> str:
     """This index's name in the store's `nodes` table, made once and kept beside the index."""
     path = Path(index_dir) / NODE_FILE
@@ -334,7 +339,7 @@ def node_name(index_dir: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError:
         pass
-    name = f"{socket.gethostname()}-{secrets.token_hex(4)}"
+    name = new_node_name()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{NODE_FILE}.{secrets.token_hex(4)}.tmp")
     tmp.write_text(name, encoding="utf-8")

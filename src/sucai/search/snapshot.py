@@ -20,9 +20,7 @@ import json
 import logging
 import os
 import re
-import secrets
 import shutil
-import socket
 import tarfile
 import tempfile
 import time
@@ -33,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import tantivy
 
-from sucai.search.index import FORMAT, STATE_FILE, IndexBusy, node_name
+from sucai.search.index import FORMAT, STATE_FILE, IndexBusy, new_node_name, node_name
 from sucai.store.changelog import HOLD_PREFIX
 
 if TYPE_CHECKING:
@@ -437,7 +435,7 @@ def log_held(store: Store | None) -> Iterator[None]:
     if store is None:
         yield
         return
-    hold = f"{HOLD_PREFIX}{socket.gethostname()}-{secrets.token_hex(4)}"
+    hold = new_node_name(HOLD_PREFIX)
     store.report_position(hold, store.compacted_seq(), "holds the change log while it copies a peer's index")
     try:
         yield
